@@ -1,0 +1,18 @@
+import type { BackoffPolicy } from "./daemon-policy.ts";
+
+/**
+ * Exponential backoff with full jitter: a uniformly random delay in [0, cap), where
+ * cap = min(maxMs, initialMs × factor^(attempt − 1)). `random` returns a number in [0, 1).
+ *
+ * @example
+ * backoffDelay(3, { initialMs: 500, maxMs: 30000, factor: 2 }, () => 0.5); // 1000
+ */
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
+  return Math.floor(random() * backoffCap(attempt, policy));
+}
+
+/** The upper bound of the jittered delay for restart `attempt` (1-based). */
+export function backoffCap(attempt: number, policy: BackoffPolicy): number {
+  const exponent = Math.max(0, attempt - 1);
+  return Math.min(policy.maxMs, policy.initialMs * policy.factor ** exponent);
+}

@@ -1,0 +1,107 @@
+/**
+ * Pure algorithms over a dependency graph given as name → names it depends on.
+ */
+export type DependencyGraph = ReadonlyMap<string, readonly string[]>;
+
+/** Every (daemon, dependency) pair whose dependency is not in the graph. */
+export function missingDependencies(
+  graph: DependencyGraph,
+): { daemon: string; dependency: string }[] {
+  const missing: { daemon: string; dependency: string }[] = [];
+  for (const [daemon, deps] of graph) {
+    for (const dependency of deps) if (!graph.has(dependency)) missing.push({ daemon, dependency });
+  }
+  return missing;
+}
+
+/**
+ * One cycle of the graph as a closed path, or undefined when there is none.
+ *
+ * @example
+ * findCycle(new Map([["a", ["b"]], ["b", ["a"]]])); // ["a", "b", "a"]
+ */
+export function findCycle(graph: DependencyGraph): string[] | undefined {
+  const done = new Set<string>();
+  const onPath = new Map<string, number>();
+  const path: string[] = [];
+  for (const root of graph.keys()) {
+    if (done.has(root)) continue;
+    // Iterative depth-first search: 100,000-daemon graphs must not overflow the stack.
+    const stack: { name: string; next: number }[] = [{ name: root, next: 0 }];
+    onPath.set(root, 0);
+    path.push(root);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const deps = graph.get(frame.name) ?? [];
+      if (frame.next < deps.length) {
+        const dep = deps[frame.next++]!;
+        if (!graph.has(dep) || done.has(dep)) continue;
+        const at = onPath.get(dep);
+        if (at !== undefined) return [...path.slice(at), dep];
+        onPath.set(dep, path.length);
+        path.push(dep);
+        stack.push({ name: dep, next: 0 });
+      } else {
+        stack.pop();
+        path.pop();
+        onPath.delete(frame.name);
+        done.add(frame.name);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The given names and everything they depend on, transitively. */
+export function dependencyClosure(names: Iterable<string>, graph: DependencyGraph): Set<string> {
+  const closure = new Set<string>();
+  const queue = [...names];
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (closure.has(name)) continue;
+    closure.add(name);
+    for (const dep of graph.get(name) ?? []) if (!closure.has(dep)) queue.push(dep);
+  }
+  return closure;
+}
+
+/** The given names and everything that depends on them, transitively. */
+export function dependentClosure(names: Iterable<string>, graph: DependencyGraph): Set<string> {
+  const dependents = new Map<string, string[]>();
+  for (const [name, deps] of graph) {
+    for (const dep of deps) {
+      const list = dependents.get(dep);
+      if (list) list.push(name);
+      else dependents.set(dep, [name]);
+    }
+  }
+  const closure = new Set<string>();
+  const queue = [...names];
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (closure.has(name)) continue;
+    closure.add(name);
+    for (const dependent of dependents.get(name) ?? []) queue.push(dependent);
+  }
+  return closure;
+}
+
+/**
+ * The length of the longest dependency chain ending at each daemon, weighted by `cost`:
+ * the critical path of a parallel start. The graph must be acyclic.
+ */
+export function criticalPath(graph: DependencyGraph, cost: (name: string) => number): number {
+  const finish = new Map<string, number>();
+  const visit = (name: string): number => {
+    const known = finish.get(name);
+    if (known !== undefined) return known;
+    let start = 0;
+    for (const dep of graph.get(name) ?? []) start = Math.max(start, visit(dep));
+    const end = start + cost(name);
+    finish.set(name, end);
+    return end;
+  };
+  let longest = 0;
+  for (const name of graph.keys()) longest = Math.max(longest, visit(name));
+  return longest;
+}

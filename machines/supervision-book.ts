@@ -1,0 +1,177 @@
+/**
+ * The root supervisor's bookkeeping (SPEC §3): which daemon depends on which, what state each is
+ * in, and what the supervisor must tell whom when one of them moves. Pure logic, no I/O; it is
+ * mutable and lives outside the XState snapshot on purpose, so that each transition costs
+ * O(its fan-out) and 100,000 daemons do not cost 100,000 copies per event (SPEC §13).
+ */
+import { RESTING_STATES, type LifecycleState } from "./lifecycle-states.ts";
+
+/** An instruction for one lifecycle actor. */
+export type Directive =
+  | { to: string; type: "DEPENDENCIES_READY" }
+  | { to: string; type: "DEPENDENCY_LOST"; dependency: string }
+  | { to: string; type: "STOP" };
+
+interface Entry {
+  readonly dependencies: readonly string[];
+  readonly dependents: string[];
+  readonly critical: boolean;
+  state: LifecycleState;
+  /** How many of its dependencies are RUNNING right now. */
+  runningDependencies: number;
+  /** Asked to stop during the current shutdown. */
+  stopRequested: boolean;
+}
+
+export class SupervisionBook {
+  private readonly entries = new Map<string, Entry>();
+  /** Dependents registered before the daemon they depend on. */
+  private readonly awaiting = new Map<string, string[]>();
+  private active = 0;
+  private shuttingDown = false;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  stateOf(name: string): LifecycleState | undefined {
+    return this.entries.get(name)?.state;
+  }
+
+  dependenciesOf(name: string): readonly string[] {
+    return this.entries.get(name)?.dependencies ?? [];
+  }
+
+  dependentsOf(name: string): readonly string[] {
+    return this.entries.get(name)?.dependents ?? [];
+  }
+
+  isCritical(name: string): boolean {
+    return this.entries.get(name)?.critical ?? false;
+  }
+
+  /** True when every dependency of `name` is RUNNING. */
+  dependenciesReady(name: string): boolean {
+    const entry = this.entries.get(name);
+    return entry !== undefined && entry.runningDependencies === entry.dependencies.length;
+  }
+
+  /** Adds a daemon in PENDING; returns whether its dependencies are all RUNNING already. */
+  add(name: string, dependencies: readonly string[], critical: boolean): boolean {
+    if (this.entries.has(name)) throw new Error(`daemon "${name}" is already supervised`);
+    const entry: Entry = {
+      dependencies,
+      dependents: this.awaiting.get(name) ?? [],
+      critical,
+      state: "PENDING",
+      runningDependencies: 0,
+      stopRequested: false,
+    };
+    this.awaiting.delete(name);
+    for (const dependency of dependencies) {
+      const target = this.entries.get(dependency);
+      if (target) {
+        target.dependents.push(name);
+        if (target.state === "RUNNING") entry.runningDependencies++;
+      } else {
+        const list = this.awaiting.get(dependency);
+        if (list) list.push(name);
+        else this.awaiting.set(dependency, [name]);
+      }
+    }
+    this.entries.set(name, entry);
+    return entry.runningDependencies === dependencies.length;
+  }
+
+  /** Records that `name` entered `state`; returns what the supervisor must send because of it. */
+  transition(name: string, state: LifecycleState): Directive[] {
+    const entry = this.entries.get(name);
+    if (!entry || entry.state === state) return [];
+    const previous = entry.state;
+    entry.state = state;
+    if (RESTING_STATES.has(previous) !== RESTING_STATES.has(state)) {
+      this.active += RESTING_STATES.has(state) ? -1 : 1;
+    }
+    const directives: Directive[] = [];
+    if (state === "RUNNING") this.dependencyUp(entry, directives);
+    else if (previous === "RUNNING") this.dependencyDown(name, entry, directives);
+    if (this.shuttingDown) this.continueShutdown(name, entry, directives);
+    return directives;
+  }
+
+  /** Starts an ordered shutdown: first stop every daemon that no active daemon depends on. */
+  beginShutdown(): Directive[] {
+    this.shuttingDown = true;
+    const directives: Directive[] = [];
+    for (const [name, entry] of this.entries) {
+      entry.stopRequested = false;
+      this.stopIfUnneeded(name, entry, directives);
+    }
+    return directives;
+  }
+
+  endShutdown(): void {
+    this.shuttingDown = false;
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  /** No daemon has an instance alive or on its way: all are PENDING, STOPPED or FAILED. */
+  get quiescent(): boolean {
+    return this.active === 0;
+  }
+
+  private dependencyUp(entry: Entry, directives: Directive[]): void {
+    for (const dependentName of entry.dependents) {
+      const dependent = this.entries.get(dependentName)!;
+      dependent.runningDependencies++;
+      if (dependent.runningDependencies === dependent.dependencies.length) {
+        directives.push({ to: dependentName, type: "DEPENDENCIES_READY" });
+      }
+    }
+  }
+
+  private dependencyDown(name: string, entry: Entry, directives: Directive[]): void {
+    for (const dependentName of entry.dependents) {
+      const dependent = this.entries.get(dependentName)!;
+      if (dependent.runningDependencies === dependent.dependencies.length) {
+        directives.push({ to: dependentName, type: "DEPENDENCY_LOST", dependency: name });
+      }
+      dependent.runningDependencies--;
+    }
+  }
+
+  private continueShutdown(name: string, entry: Entry, directives: Directive[]): void {
+    if (!RESTING_STATES.has(entry.state) || entry.state === "PENDING") {
+      // Something came back to life (a cool-down, a late start): it goes too.
+      if (entry.state !== "STOPPING") this.requestStop(name, entry, directives, true);
+      return;
+    }
+    for (const dependency of entry.dependencies) {
+      const target = this.entries.get(dependency);
+      if (target) this.stopIfUnneeded(dependency, target, directives);
+    }
+  }
+
+  private stopIfUnneeded(name: string, entry: Entry, directives: Directive[]): void {
+    if (entry.stopRequested) return;
+    const needed = entry.dependents.some((dependent) => {
+      const state = this.entries.get(dependent)!.state;
+      return !RESTING_STATES.has(state);
+    });
+    if (!needed) this.requestStop(name, entry, directives, false);
+  }
+
+  private requestStop(name: string, entry: Entry, directives: Directive[], again: boolean): void {
+    if (entry.stopRequested && !again) return;
+    entry.stopRequested = true;
+    if (entry.state === "STOPPED" || entry.state === "FAILED") return;
+    directives.push({ to: name, type: "STOP" });
+  }
+}

@@ -1,0 +1,280 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
+import { parseDocument } from "yaml";
+import { WardenError, messageOf } from "../errors.ts";
+import type { WardenConfig } from "./types.ts";
+import { validateConfig } from "./validate-config.ts";
+
+/**
+ * The file names warden looks for, in this order, when no `--config` is given.
+ *
+ * @example
+ * CONFIG_FILE_NAMES[0]; // "warden.config.ts"
+ */
+export const CONFIG_FILE_NAMES = [
+  "warden.config.ts",
+  "warden.config.js",
+  "warden.config.mjs",
+  "warden.config.json",
+  "warden.config.yaml",
+  "warden.config.yml",
+] as const;
+
+/**
+ * A validated configuration and where it came from; relative paths in it (modules, `cwd`,
+ * `stateDir`) are relative to `dir`.
+ *
+ * @example
+ * const { file, dir, config } = await loadConfig();
+ */
+export interface LoadedConfig {
+  /** Absolute path of the configuration file. */
+  file: string;
+  /** Absolute path of the folder that holds it. */
+  dir: string;
+  config: WardenConfig;
+}
+
+const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"]);
+
+/**
+ * The absolute path of the first of `CONFIG_FILE_NAMES` present in `cwd`, or a
+ * `WARDEN_ERR_CONFIG` naming the names looked for, the folder, and `--config`.
+ *
+ * @example
+ * findConfigFile("/srv/cluster"); // "/srv/cluster/warden.config.ts"
+ */
+export function findConfigFile(cwd: string): string {
+  const dir = resolve(cwd);
+  for (const name of CONFIG_FILE_NAMES) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  throw new WardenError(
+    "WARDEN_ERR_CONFIG",
+    `no configuration file in ${dir}: looked for ${CONFIG_FILE_NAMES.join(", ")}; ` +
+      `create one there or pass --config <file>`,
+  );
+}
+
+/**
+ * Reads, parses and validates a configuration file: `path` (relative to `cwd`; a folder means
+ * the config file found in it) or, without one, the file `findConfigFile(cwd)` finds.
+ * `.ts`/`.js`/`.mjs` files are imported through tsx and their default export is used; `.json`
+ * and `.yaml`/`.yml` are parsed, and syntax errors name the file, line and column. Any failure
+ * is a `WARDEN_ERR_CONFIG`.
+ *
+ * @example
+ * const loaded = await loadConfig("deploy/warden.config.yaml");
+ * Object.keys(loaded.config.daemons);
+ */
+export async function loadConfig(path?: string, cwd: string = process.cwd()): Promise<LoadedConfig> {
+  let file = path === undefined ? findConfigFile(cwd) : resolve(cwd, path);
+  if (!existsSync(file)) {
+    throw new WardenError("WARDEN_ERR_CONFIG", `no such file: ${displayPath(file, cwd)}`);
+  }
+  if (statSync(file).isDirectory()) file = findConfigFile(file);
+  const shown = displayPath(file, cwd);
+  const raw = await readConfig(file, shown);
+  return { file, dir: dirname(file), config: validateConfig(raw, shown) };
+}
+
+/**
+ * The absolute path of `relPath` taken relative to the configuration file's folder (absolute
+ * paths are returned as they are).
+ *
+ * @example
+ * resolveFromConfig(loaded, "./daemons/auto-sync.ts"); // "/srv/cluster/daemons/auto-sync.ts"
+ */
+export function resolveFromConfig(loaded: Pick<LoadedConfig, "dir">, relPath: string): string {
+  return resolve(loaded.dir, relPath);
+}
+
+async function readConfig(file: string, shown: string): Promise<unknown> {
+  const extension = extname(file).toLowerCase();
+  if (MODULE_EXTENSIONS.has(extension)) return importDefault(file, shown);
+  const text = readText(file, shown);
+  if (extension === ".json") return parseJson(text, shown);
+  if (extension === ".yaml" || extension === ".yml") return parseYaml(text, shown);
+  throw new WardenError(
+    "WARDEN_ERR_CONFIG",
+    `cannot read ${shown}: unsupported file type "${extension}", expected one of ` +
+      `${CONFIG_FILE_NAMES.map((name) => extname(name)).join(", ")}`,
+  );
+}
+
+async function importDefault(file: string, shown: string): Promise<unknown> {
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new WardenError("WARDEN_ERR_CONFIG", `cannot load ${shown}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  let exported = namespace.default;
+  // Outside a "type": "module" package tsx compiles the file to CommonJS, so the namespace's
+  // default is the `exports` object and the real default export sits one level down.
+  if (isObject(exported) && exported.__esModule === true) exported = exported.default;
+  if (exported === undefined) {
+    throw new WardenError(
+      "WARDEN_ERR_CONFIG",
+      `invalid configuration ${shown}: no default export; write \`export default defineConfig({ ... })\``,
+      { details: [`${shown}: expected a default export, got nothing`] },
+    );
+  }
+  return exported;
+}
+
+function readText(file: string, shown: string): string {
+  try {
+    // A byte order mark is legal in both formats' files but not in their parsers' input.
+    return readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+  } catch (error) {
+    throw new WardenError("WARDEN_ERR_CONFIG", `cannot read ${shown}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function parseJson(text: string, shown: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const { errorAt } = scanJson(text);
+    const { line, column } = lineColumn(text, errorAt === -1 ? text.length : errorAt);
+    // V8's message ends with a position or a quote of the text; the line and column replace both.
+    const reason = messageOf(error)
+      .replace(/ in JSON at position \d+.*$/s, "")
+      .replace(/, ".*" is not valid JSON$/s, "");
+    syntaxError(shown, "JSON", [{ line, column, reason }], error);
+  }
+  const { duplicates } = scanJson(text);
+  if (duplicates.length > 0) syntaxError(shown, "JSON", duplicates);
+  return value;
+}
+
+function parseYaml(text: string, shown: string): unknown {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const problems = document.errors.map((error) => ({
+      line: error.linePos?.[0].line ?? 1,
+      column: error.linePos?.[0].col ?? 1,
+      reason: (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, ""),
+    }));
+    syntaxError(shown, "YAML", problems, document.errors[0]);
+  }
+  try {
+    return document.toJS();
+  } catch (error) {
+    // e.g. an alias bomb: too many alias expansions.
+    throw new WardenError("WARDEN_ERR_CONFIG", `invalid YAML in ${shown}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+interface SyntaxProblem {
+  line: number;
+  column: number;
+  reason: string;
+}
+
+function syntaxError(
+  shown: string,
+  format: string,
+  problems: readonly SyntaxProblem[],
+  cause?: unknown,
+): never {
+  const details = problems.map(
+    ({ line, column, reason }) => `${shown}:${line}:${column}: invalid ${format}: ${reason}`,
+  );
+  throw new WardenError(
+    "WARDEN_ERR_CONFIG",
+    [`invalid configuration ${shown}:`, ...details].join("\n"),
+    { cause, details },
+  );
+}
+
+const JSON_WHITESPACE = /[ \t\n\r]*/y;
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings.
+const JSON_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const JSON_SCALAR = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+interface JsonScan {
+  /** Offset of the first character that breaks the grammar, or -1 when there is none. */
+  errorAt: number;
+  duplicates: SyntaxProblem[];
+}
+
+/**
+ * Walks JSON text by its grammar. Node 20's JSON.parse does not always say where it failed, and
+ * silently keeps the last of two equal keys, which would quietly drop a daemon definition.
+ */
+function scanJson(text: string): JsonScan {
+  let at = 0;
+  const duplicates: SyntaxProblem[] = [];
+  const match = (pattern: RegExp): string | undefined => {
+    pattern.lastIndex = at;
+    const found = pattern.exec(text)?.[0];
+    if (found !== undefined) at += found.length;
+    return found;
+  };
+  const take = (char: string): boolean => {
+    if (text[at] !== char) return false;
+    at++;
+    return true;
+  };
+  const sequence = (open: string, close: string, item: () => boolean): boolean => {
+    take(open);
+    match(JSON_WHITESPACE);
+    if (take(close)) return true;
+    do {
+      match(JSON_WHITESPACE);
+      if (!item()) return false;
+    } while (take(","));
+    return take(close);
+  };
+  const member = (keys: Set<string>): boolean => {
+    const start = at;
+    const key = match(JSON_STRING);
+    if (key === undefined) return false;
+    const name = JSON.parse(key) as string;
+    if (keys.has(name)) duplicates.push({ ...lineColumn(text, start), reason: `duplicate key ${key}` });
+    keys.add(name);
+    match(JSON_WHITESPACE);
+    return take(":") && value();
+  };
+  const value = (): boolean => {
+    match(JSON_WHITESPACE);
+    let ok: boolean;
+    if (text[at] === "{") {
+      const keys = new Set<string>();
+      ok = sequence("{", "}", () => member(keys));
+    } else if (text[at] === "[") ok = sequence("[", "]", value);
+    else ok = match(JSON_STRING) !== undefined || match(JSON_SCALAR) !== undefined;
+    match(JSON_WHITESPACE);
+    return ok;
+  };
+  const ok = value() && at === text.length;
+  return { errorAt: ok ? -1 : at, duplicates };
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/** Relative to `cwd` when the file is inside it, as users typed it; absolute otherwise. */
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(resolve(cwd), file);
+  const outside = rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  return outside ? file : rel;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}

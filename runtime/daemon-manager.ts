@@ -1,0 +1,531 @@
+/**
+ * The DaemonManager: the public API of warden's runtime. It owns the root supervisor actor, the
+ * event bus and the daemons' drivers, validates the dependency graph before anything starts, and
+ * turns the supervisor's reports into lifecycle events on the bus.
+ */
+import { Subject, type Observable } from "rxjs";
+import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
+import { systemClock, type WardenClock } from "../actors/clock.ts";
+import { currentOwner, runAs } from "../actors/daemon-ownership.ts";
+import { InProcessDriver } from "../actors/in-process-daemon.ts";
+import { startInstance, stopInstance, watchInstance } from "../actors/lifecycle-actors.ts";
+import type { DaemonDriver } from "../machines/daemon-driver.ts";
+import { daemonLifecycleMachine, type LifecycleContext } from "../machines/daemon-lifecycle.ts";
+import { resolvePolicy, type DaemonPolicy, type DaemonPolicyOptions } from "../machines/daemon-policy.ts";
+import { dependencyClosure } from "../machines/dependency-graph.ts";
+import { groupSupervisorMachine } from "../machines/group-supervisor.ts";
+import { stateOf, type LifecycleState } from "../machines/lifecycle-states.ts";
+import { SUPERVISOR_ID, supervisorMachine } from "../machines/supervisor.ts";
+import type { DaemonHealthChange, DaemonTransition } from "../machines/supervisor-protocol.ts";
+import { suggestion } from "./closest-name.ts";
+import type { InProcessDaemon } from "./daemon-types.ts";
+import type { Envelope, LifecycleEventData, LifecycleEventType } from "./envelope.ts";
+import { WardenError, messageOf } from "./errors.ts";
+import { EventBus } from "./event-bus.ts";
+import { daemonLogger, silentLogger, type Logger } from "./logger.ts";
+import { validateGraph } from "./validate-graph.ts";
+
+export interface DaemonManagerOptions {
+  /** The clock behind every timer; pass xstate's SimulatedClock in tests. */
+  clock?: WardenClock;
+  /** Random source for backoff jitter. */
+  random?: () => number;
+  logger?: Logger;
+  /** Lifecycle actors per group supervisor. */
+  groupSize?: number;
+  /**
+   * Charge errors that escape daemon code (uncaught exceptions, unhandled rejections) to the
+   * daemon that ran it, as a crash. On by default; it installs process-wide handlers.
+   */
+  captureEscapedErrors?: boolean;
+  /** Where escaped errors that belong to no daemon go. Default: logged at fatal level. */
+  onUnhandledError?: (error: unknown) => void;
+  /** Observes the actor system, e.g. for Stately's inspector. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+export interface RegisterOptions extends DaemonPolicyOptions {
+  dependsOn?: readonly string[];
+  description?: string;
+}
+
+export interface DaemonStatus {
+  name: string;
+  state: LifecycleState;
+  dependsOn: readonly string[];
+  critical: boolean;
+  restarts: number;
+  /** Why the daemon took its latest transition. */
+  reason: string;
+  lastError?: string;
+  healthy?: boolean;
+  /** Milliseconds in RUNNING, when RUNNING. */
+  uptimeMs?: number;
+  description?: string;
+  metrics?: Record<string, number | string>;
+}
+
+interface Definition {
+  name: string;
+  dependsOn: readonly string[];
+  policy: DaemonPolicy;
+  description: string | undefined;
+  driver: DaemonDriver;
+  daemon: InProcessDaemon;
+  supervised: boolean;
+}
+
+const EVENT_OF_STATE: Partial<Record<LifecycleState, LifecycleEventType>> = {
+  STARTING: "DAEMON_STARTING",
+  RUNNING: "DAEMON_STARTED",
+  STOPPING: "DAEMON_STOPPING",
+  STOPPED: "DAEMON_STOPPED",
+  FAILED: "DAEMON_FAILED",
+  RESTARTING: "DAEMON_RESTARTING",
+};
+
+const lifecycleLogic = daemonLifecycleMachine.provide({
+  actors: { startInstance, stopInstance, watchInstance },
+});
+const groupLogic = groupSupervisorMachine.provide({ actors: { lifecycle: lifecycleLogic } });
+
+type TransitionListener = (transition: DaemonTransition) => void;
+
+/**
+ * Supervises daemons: register them, then start, stop and restart them by name.
+ *
+ * @example
+ * const manager = new DaemonManager();
+ * manager.register("db", dbDaemon);
+ * manager.register("api", apiDaemon, { dependsOn: ["db"], restart: "always" });
+ * await manager.startAll();   // db first, then api
+ * await manager.stopAll();    // api first, then db
+ */
+export class DaemonManager {
+  readonly bus: EventBus;
+  /** Every event on the bus: lifecycle events and whatever daemons publish. */
+  readonly events$: Observable<Envelope>;
+  readonly clock: WardenClock;
+  private readonly logger: Logger;
+  private readonly random: () => number;
+  private readonly definitions = new Map<string, Definition>();
+  private readonly graph = new Map<string, readonly string[]>();
+  private readonly listeners = new Map<string, Set<TransitionListener>>();
+  private readonly everyTransition = new Set<TransitionListener>();
+  private readonly escalations = new Subject<string>();
+  private readonly supervisor: Actor<typeof supervisorMachine>;
+  private unsupervised = 0;
+  private closed = false;
+  private readonly releaseErrorCapture: () => void;
+  /** Emits the name of a critical daemon whose failure shut the manager down. */
+  readonly escalated$: Observable<string> = this.escalations.asObservable();
+
+  constructor(private readonly options: DaemonManagerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? silentLogger();
+    this.bus = new EventBus({ clock: this.clock });
+    this.events$ = this.bus.events$;
+    const logic = supervisorMachine.provide({
+      actors: { group: groupLogic },
+      actions: {
+        onTransition: ({ event }) => {
+          if (event.type === "DAEMON.TRANSITION") this.onTransition(event);
+        },
+        onHealthChange: ({ event }) => {
+          if (event.type === "DAEMON.HEALTH") this.onHealthChange(event);
+        },
+      },
+    });
+    this.supervisor = createActor(logic, {
+      clock: this.clock,
+      systemId: SUPERVISOR_ID,
+      input: { groupSize: options.groupSize },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+    });
+    this.supervisor.subscribe({
+      next: (snapshot) => {
+        if (snapshot.status === "done" && snapshot.context.escalatedBy) {
+          this.escalations.next(snapshot.context.escalatedBy);
+        }
+      },
+      error: (error) => this.unhandled(error),
+    });
+    this.supervisor.start();
+    this.releaseErrorCapture =
+      options.captureEscapedErrors === false ? () => {} : this.captureEscapedErrors();
+  }
+
+  /**
+   * Adds a daemon. Names are unique; dependencies may be registered later, and the whole graph
+   * is checked before the next start.
+   */
+  register(name: string, daemon: InProcessDaemon, options: RegisterOptions = {}): void {
+    this.assertOpen();
+    if (this.definitions.has(name)) {
+      throw new WardenError("WARDEN_ERR_DUPLICATE_DAEMON", `daemon "${name}" is already registered`);
+    }
+    if (typeof daemon?.start !== "function" || typeof daemon?.stop !== "function") {
+      throw new WardenError(
+        "WARDEN_ERR_DAEMON_MODULE",
+        `daemon "${name}" must have start(ctx) and stop(ctx) functions`,
+      );
+    }
+    const policy = resolvePolicy(options);
+    const logger = daemonLogger(this.logger, name);
+    const driver = new InProcessDriver({
+      name,
+      daemon,
+      clock: this.clock,
+      health: policy.health,
+      logger,
+      bus: (owner) => this.bus.client(name, (fn) => runAs(owner, fn)),
+    });
+    const dependsOn = [...(options.dependsOn ?? [])];
+    this.definitions.set(name, {
+      name,
+      dependsOn,
+      policy,
+      description: options.description,
+      driver,
+      daemon,
+      supervised: false,
+    });
+    this.graph.set(name, dependsOn);
+    this.unsupervised++;
+  }
+
+  /** Names of all registered daemons, in registration order. */
+  names(): string[] {
+    return [...this.definitions.keys()];
+  }
+
+  /** Starts a daemon and whatever it depends on; resolves once it is RUNNING. */
+  async start(name: string): Promise<void> {
+    this.known(name);
+    await this.startMany([name]);
+  }
+
+  /** Starts every registered daemon in dependency order; resolves once all are RUNNING. */
+  async startAll(): Promise<void> {
+    await this.startMany(this.names());
+  }
+
+  /**
+   * Starts the given daemons and their dependencies; resolves when all of them are RUNNING,
+   * rejects as soon as one of them reaches FAILED (the others stay supervised).
+   */
+  async startMany(names: readonly string[]): Promise<void> {
+    this.assertOpen();
+    names.forEach((name) => this.known(name));
+    this.supervise();
+    const targets = dependencyClosure(names, this.graph);
+    const waiting = new Set([...targets].filter((name) => this.stateOf(name) !== "RUNNING"));
+    const running = this.until(waiting, (transition, remaining) => {
+      if (transition.state === "RUNNING") remaining.delete(transition.name);
+      else if (transition.state === "FAILED") return this.failure(transition);
+      else if (transition.state === "STOPPED" && names.includes(transition.name)) {
+        return new WardenError(
+          "WARDEN_ERR_DAEMON_STOPPED",
+          `daemon "${transition.name}" was stopped before it was running`,
+        );
+      }
+      return undefined;
+    });
+    this.requestStart(targets);
+    await running;
+  }
+
+  /** Stops one daemon; its dependents wait in RESTARTING until it runs again. */
+  async stop(name: string): Promise<void> {
+    this.known(name);
+    this.supervise();
+    const state = this.stateOf(name);
+    if (state === "STOPPED" || state === "FAILED") return;
+    const stopped = this.until(new Set([name]), (transition, remaining) => {
+      if (transition.state === "STOPPED" || transition.state === "FAILED") {
+        remaining.delete(transition.name);
+      }
+      return undefined;
+    });
+    this.supervisor.send({ type: "STOP", names: [name] });
+    await stopped;
+  }
+
+  /** Stops everything: dependents before their dependencies, in parallel where possible. */
+  async stopAll(): Promise<void> {
+    if (this.supervisor.getSnapshot().status !== "active") return;
+    this.supervise();
+    const done = new Promise<void>((resolve) => {
+      const subscription = this.supervisor.subscribe((snapshot) => {
+        if (snapshot.value === "idle" || snapshot.status === "done") {
+          subscription.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    this.supervisor.send({ type: "SHUTDOWN" });
+    if (this.supervisor.getSnapshot().value === "idle") return;
+    await done;
+  }
+
+  /** Restarts a daemon (no backoff, not counted); a stopped or failed one is started. */
+  async restart(name: string): Promise<void> {
+    this.known(name);
+    this.supervise();
+    const state = this.stateOf(name);
+    if (state !== "RUNNING" && state !== "STARTING") return this.start(name);
+    let left = false;
+    const running = this.until(new Set([name]), (transition, remaining) => {
+      if (transition.state !== "RUNNING") left = true;
+      if (transition.state === "FAILED") return this.failure(transition);
+      if (transition.state === "RUNNING" && left) remaining.delete(name);
+      return undefined;
+    });
+    this.supervisor.send({ type: "RESTART", names: [name] });
+    await running;
+  }
+
+  /** Resolves when `name` is in `state`; rejects after `timeoutMs` on the manager's clock. */
+  waitFor(name: string, state: LifecycleState, timeoutMs = 30_000): Promise<void> {
+    this.known(name);
+    if (this.stateOf(name) === state) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.unlisten(name, listener);
+        reject(
+          new WardenError(
+            "WARDEN_ERR_WAIT_TIMEOUT",
+            `daemon "${name}" did not reach ${state} within ${timeoutMs} ms (it is ${this.stateOf(name)})`,
+          ),
+        );
+      }, timeoutMs);
+      const listener: TransitionListener = (transition) => {
+        if (transition.state !== state) return;
+        this.clock.clearTimeout(timer);
+        this.unlisten(name, listener);
+        resolve();
+      };
+      this.listen(name, listener);
+    });
+  }
+
+  /** The current state of one daemon. */
+  stateOf(name: string): LifecycleState {
+    const actor = this.supervisor.system.get(name);
+    return (actor && stateOf(actor.getSnapshot().value)) ?? "PENDING";
+  }
+
+  /** A snapshot of every daemon, in registration order. */
+  status(): DaemonStatus[] {
+    return this.names().map((name) => this.statusOf(name));
+  }
+
+  statusOf(name: string): DaemonStatus {
+    const definition = this.known(name);
+    const context = this.supervisor.system.get(name)?.getSnapshot().context as
+      | LifecycleContext
+      | undefined;
+    const state = this.stateOf(name);
+    const status: DaemonStatus = {
+      name,
+      state,
+      dependsOn: definition.dependsOn,
+      critical: definition.policy.critical,
+      restarts: context?.restarts ?? 0,
+      reason: context?.reason ?? "registered",
+    };
+    if (context?.lastError !== undefined) status.lastError = context.lastError;
+    if (context?.healthy !== undefined) status.healthy = context.healthy;
+    if (context?.runningSince !== undefined) {
+      status.uptimeMs = this.clock.now() - context.runningSince;
+    }
+    if (definition.description !== undefined) status.description = definition.description;
+    const metrics = this.metricsOf(definition);
+    if (metrics) status.metrics = metrics;
+    return status;
+  }
+
+  /** Stops everything in order, then the supervisor itself. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.stopAll();
+    this.closed = true;
+    this.supervisor.stop();
+    this.releaseErrorCapture();
+  }
+
+  private metricsOf(definition: Definition): Record<string, number | string> | undefined {
+    if (!definition.daemon.getMetrics || this.stateOf(definition.name) !== "RUNNING") {
+      return undefined;
+    }
+    try {
+      return definition.daemon.getMetrics();
+    } catch (error) {
+      return { error: messageOf(error) };
+    }
+  }
+
+  /** Validates the graph and hands every daemon registered since the last time to the supervisor. */
+  private supervise(): void {
+    if (this.unsupervised === 0) return;
+    validateGraph(this.graph);
+    for (const definition of this.definitions.values()) {
+      if (definition.supervised) continue;
+      definition.supervised = true;
+      this.supervisor.send({
+        type: "REGISTER",
+        dependsOn: definition.dependsOn,
+        critical: definition.policy.critical,
+        input: {
+          name: definition.name,
+          policy: definition.policy,
+          driver: definition.driver,
+          now: () => this.clock.now(),
+          random: this.random,
+        },
+      });
+    }
+    this.unsupervised = 0;
+  }
+
+  private requestStart(targets: ReadonlySet<string>): void {
+    const now: string[] = [];
+    for (const name of targets) {
+      if (this.stateOf(name) !== "STOPPING") {
+        now.push(name);
+        continue;
+      }
+      // A stop in progress finishes first; then the daemon is started again.
+      const listener: TransitionListener = (transition) => {
+        if (transition.state !== "STOPPED" && transition.state !== "FAILED") return;
+        this.unlisten(name, listener);
+        this.supervisor.send({ type: "START", names: [name] });
+      };
+      this.listen(name, listener);
+    }
+    if (now.length > 0) this.supervisor.send({ type: "START", names: now });
+  }
+
+  /**
+   * Resolves when `remaining` is empty, as `step` removes names from it on each transition of
+   * one of them; rejects with the error `step` returns.
+   */
+  private until(
+    remaining: Set<string>,
+    step: (transition: DaemonTransition, remaining: Set<string>) => Error | undefined,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (remaining.size === 0) return resolve();
+      const listener: TransitionListener = (transition) => {
+        if (!remaining.has(transition.name)) return;
+        const error = step(transition, remaining);
+        if (error) {
+          this.everyTransition.delete(listener);
+          reject(error);
+        } else if (remaining.size === 0) {
+          this.everyTransition.delete(listener);
+          resolve();
+        }
+      };
+      this.everyTransition.add(listener);
+    });
+  }
+
+  private failure(transition: DaemonTransition): WardenError {
+    return new WardenError(
+      "WARDEN_ERR_DAEMON_FAILED",
+      `daemon "${transition.name}" failed (${transition.reason})${transition.error ? `: ${transition.error}` : ""}`,
+    );
+  }
+
+  private onTransition(transition: DaemonTransition): void {
+    const type = EVENT_OF_STATE[transition.state];
+    if (type) this.bus.publish(type, lifecycleData(transition));
+    this.logger.info(
+      { daemon: transition.name, from: transition.from, to: transition.state, reason: transition.reason },
+      "transition",
+    );
+    for (const listener of this.listeners.get(transition.name) ?? []) listener(transition);
+    for (const listener of this.everyTransition) listener(transition);
+  }
+
+  private onHealthChange(change: DaemonHealthChange): void {
+    const data: LifecycleEventData = { daemon: change.name, from: "RUNNING", healthy: change.healthy };
+    if (change.detail !== undefined) data.detail = change.detail;
+    this.bus.publish("DAEMON_HEALTH_CHANGED", data);
+  }
+
+  private listen(name: string, listener: TransitionListener): void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener);
+  }
+
+  private unlisten(name: string, listener: TransitionListener): void {
+    this.listeners.get(name)?.delete(listener);
+  }
+
+  private known(name: string): Definition {
+    const definition = this.definitions.get(name);
+    if (!definition) {
+      throw new WardenError(
+        "WARDEN_ERR_UNKNOWN_DAEMON",
+        `no daemon named "${name}"${suggestion(name, this.definitions.keys())}`,
+      );
+    }
+    return definition;
+  }
+
+  private assertOpen(): void {
+    if (this.closed || this.supervisor.getSnapshot().status !== "active") {
+      throw new WardenError("WARDEN_ERR_MANAGER_CLOSED", "the manager has shut down");
+    }
+  }
+
+  private captureEscapedErrors(): () => void {
+    const onError = (error: unknown) => {
+      const owner = currentOwner();
+      if (owner) {
+        this.logger.error({ daemon: owner.daemon, err: messageOf(error) }, "daemon error escaped");
+        owner.crash(error);
+      } else {
+        this.unhandled(error);
+      }
+    };
+    process.on("uncaughtException", onError);
+    process.on("unhandledRejection", onError);
+    return () => {
+      process.off("uncaughtException", onError);
+      process.off("unhandledRejection", onError);
+    };
+  }
+
+  private unhandled(error: unknown): void {
+    if (this.options.onUnhandledError) this.options.onUnhandledError(error);
+    else this.logger.fatal({ err: error }, "unhandled error outside any daemon");
+  }
+}
+
+function lifecycleData(transition: DaemonTransition): LifecycleEventData {
+  const data: LifecycleEventData = {
+    daemon: transition.name,
+    from: transition.from,
+    reason: transition.reason,
+  };
+  if (transition.state === "RESTARTING") {
+    data.attempt = transition.attempt;
+    data.delayMs = transition.delayMs;
+  }
+  if (transition.state === "STOPPED") data.forced = transition.forced;
+  const blamesDaemon = transition.reason !== "manual" && transition.reason !== "dependency";
+  if (
+    transition.error !== undefined &&
+    (transition.state === "FAILED" || (transition.state === "RESTARTING" && blamesDaemon))
+  ) {
+    data.error = transition.error;
+  }
+  if (transition.exitCode !== undefined) data.exitCode = transition.exitCode;
+  if (transition.signal !== undefined) data.signal = transition.signal;
+  return data;
+}
