@@ -14,5 +14,7 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
 /** The upper bound of the jittered delay for restart `attempt` (1-based). */
 export function backoffCap(attempt: number, policy: BackoffPolicy): number {
   const exponent = Math.max(0, attempt - 1);
+  // factor^exponent reaches Infinity after ~1,000 attempts, and 0 × Infinity is NaN.
+  if (policy.initialMs === 0) return 0;
   return Math.min(policy.maxMs, policy.initialMs * policy.factor ** exponent);
 }

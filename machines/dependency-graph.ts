@@ -92,16 +92,37 @@ export function dependentClosure(names: Iterable<string>, graph: DependencyGraph
  */
 export function criticalPath(graph: DependencyGraph, cost: (name: string) => number): number {
   const finish = new Map<string, number>();
-  const visit = (name: string): number => {
-    const known = finish.get(name);
-    if (known !== undefined) return known;
-    let start = 0;
-    for (const dep of graph.get(name) ?? []) start = Math.max(start, visit(dep));
-    const end = start + cost(name);
-    finish.set(name, end);
-    return end;
-  };
   let longest = 0;
-  for (const name of graph.keys()) longest = Math.max(longest, visit(name));
+  for (const root of graph.keys()) {
+    // Iterative post-order walk: a 100,000-daemon chain must not overflow the stack.
+    const stack: { name: string; next: number; start: number }[] = [];
+    const onPath = new Set<string>();
+    if (!finish.has(root)) {
+      stack.push({ name: root, next: 0, start: 0 });
+      onPath.add(root);
+    }
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const deps = graph.get(frame.name) ?? [];
+      if (frame.next < deps.length) {
+        const dep = deps[frame.next++]!;
+        const known = finish.get(dep);
+        if (known !== undefined) frame.start = Math.max(frame.start, known);
+        // A cycle has no critical path; skipping the back edge keeps the walk finite.
+        else if (!onPath.has(dep)) {
+          stack.push({ name: dep, next: 0, start: 0 });
+          onPath.add(dep);
+        }
+        continue;
+      }
+      const end = frame.start + cost(frame.name);
+      finish.set(frame.name, end);
+      stack.pop();
+      onPath.delete(frame.name);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.start = Math.max(parent.start, end);
+    }
+    longest = Math.max(longest, finish.get(root) ?? 0);
+  }
   return longest;
 }

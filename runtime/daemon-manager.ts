@@ -3,7 +3,7 @@
  * event bus and the daemons' drivers, validates the dependency graph before anything starts, and
  * turns the supervisor's reports into lifecycle events on the bus.
  */
-import { Subject, type Observable } from "rxjs";
+import { Subject, config as rxjsConfig, type Observable } from "rxjs";
 import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
 import { systemClock, type WardenClock } from "../actors/clock.ts";
 import { currentOwner, runAs } from "../actors/daemon-ownership.ts";
@@ -11,7 +11,11 @@ import { InProcessDriver } from "../actors/in-process-daemon.ts";
 import { startInstance, stopInstance, watchInstance } from "../actors/lifecycle-actors.ts";
 import type { DaemonDriver } from "../machines/daemon-driver.ts";
 import { daemonLifecycleMachine, type LifecycleContext } from "../machines/daemon-lifecycle.ts";
-import { resolvePolicy, type DaemonPolicy, type DaemonPolicyOptions } from "../machines/daemon-policy.ts";
+import {
+  resolvePolicy,
+  type DaemonPolicy,
+  type DaemonPolicyOptions,
+} from "../machines/daemon-policy.ts";
 import { dependencyClosure } from "../machines/dependency-graph.ts";
 import { groupSupervisorMachine } from "../machines/group-supervisor.ts";
 import { stateOf, type LifecycleState } from "../machines/lifecycle-states.ts";
@@ -163,7 +167,10 @@ export class DaemonManager {
   register(name: string, daemon: InProcessDaemon, options: RegisterOptions = {}): void {
     this.assertOpen();
     if (this.definitions.has(name)) {
-      throw new WardenError("WARDEN_ERR_DUPLICATE_DAEMON", `daemon "${name}" is already registered`);
+      throw new WardenError(
+        "WARDEN_ERR_DUPLICATE_DAEMON",
+        `daemon "${name}" is already registered`,
+      );
     }
     if (typeof daemon?.start !== "function" || typeof daemon?.stop !== "function") {
       throw new WardenError(
@@ -193,6 +200,11 @@ export class DaemonManager {
     });
     this.graph.set(name, dependsOn);
     this.unsupervised++;
+  }
+
+  /** Checks the dependency graph (unknown dependencies, cycles) without starting anything. */
+  validate(): void {
+    validateGraph(this.graph);
   }
 
   /** Names of all registered daemons, in registration order. */
@@ -324,8 +336,7 @@ export class DaemonManager {
   statusOf(name: string): DaemonStatus {
     const definition = this.known(name);
     const context = this.supervisor.system.get(name)?.getSnapshot().context as
-      | LifecycleContext
-      | undefined;
+      LifecycleContext | undefined;
     const state = this.stateOf(name);
     const status: DaemonStatus = {
       name,
@@ -442,8 +453,13 @@ export class DaemonManager {
   private onTransition(transition: DaemonTransition): void {
     const type = EVENT_OF_STATE[transition.state];
     if (type) this.bus.publish(type, lifecycleData(transition));
-    this.logger.info(
-      { daemon: transition.name, from: transition.from, to: transition.state, reason: transition.reason },
+    this.logger.debug(
+      {
+        daemon: transition.name,
+        from: transition.from,
+        to: transition.state,
+        reason: transition.reason,
+      },
       "transition",
     );
     for (const listener of this.listeners.get(transition.name) ?? []) listener(transition);
@@ -451,7 +467,11 @@ export class DaemonManager {
   }
 
   private onHealthChange(change: DaemonHealthChange): void {
-    const data: LifecycleEventData = { daemon: change.name, from: "RUNNING", healthy: change.healthy };
+    const data: LifecycleEventData = {
+      daemon: change.name,
+      from: "RUNNING",
+      healthy: change.healthy,
+    };
     if (change.detail !== undefined) data.detail = change.detail;
     this.bus.publish("DAEMON_HEALTH_CHANGED", data);
   }
@@ -495,7 +515,12 @@ export class DaemonManager {
     };
     process.on("uncaughtException", onError);
     process.on("unhandledRejection", onError);
+    // RxJS rethrows an observer's error from a timer created inside the publisher's context; left
+    // alone, a throwing `events$` observer would be charged to whichever daemon published.
+    const previousRxjsHandler = rxjsConfig.onUnhandledError;
+    rxjsConfig.onUnhandledError = (error) => this.unhandled(error);
     return () => {
+      rxjsConfig.onUnhandledError = previousRxjsHandler;
       process.off("uncaughtException", onError);
       process.off("unhandledRejection", onError);
     };

@@ -56,4 +56,5 @@ export interface InProcessDaemon {
 }
 
 /** A module's default export: the daemon itself, or a factory given the definition's `options`. */
-export type DaemonModuleExport = InProcessDaemon | ((options: unknown) => InProcessDaemon | Promise<InProcessDaemon>);
+export type DaemonModuleExport =
+  InProcessDaemon | ((options: unknown) => InProcessDaemon | Promise<InProcessDaemon>);

@@ -3,7 +3,8 @@
  * that throws or rejects never reaches the Subject (rxjs 6104, 2145): its delivery lands in the
  * dead-letter queue and everyone else keeps receiving.
  */
-import { Observable, Subject, type Subscription } from "rxjs";
+import type { Observable } from "rxjs";
+import { Subject, type Subscription } from "rxjs";
 import type { WardenClock } from "../actors/clock.ts";
 import { messageOf } from "./errors.ts";
 import { DeadLetterQueue } from "./dead-letter-queue.ts";
@@ -45,7 +46,11 @@ export class EventBus {
    * @example
    * bus.publish("DISK_USAGE", { percent: 71 }, "disk-monitor");
    */
-  publish<K extends string>(type: K, data: EventData<K>, source = "warden"): Envelope<EventData<K>> {
+  publish<K extends string>(
+    type: K,
+    data: EventData<K>,
+    source = "warden",
+  ): Envelope<EventData<K>> {
     const envelope: Envelope<EventData<K>> = {
       id: `${this.idPrefix}-${(++this.seq).toString(36)}`,
       type,

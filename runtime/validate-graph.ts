@@ -1,4 +1,8 @@
-import { findCycle, missingDependencies, type DependencyGraph } from "../machines/dependency-graph.ts";
+import {
+  findCycle,
+  missingDependencies,
+  type DependencyGraph,
+} from "../machines/dependency-graph.ts";
 import { suggestion } from "./closest-name.ts";
 import { WardenError } from "./errors.ts";
 
@@ -20,10 +24,8 @@ export function validateGraph(graph: DependencyGraph): void {
   }
   const cycle = findCycle(graph);
   if (cycle) {
-    throw new WardenError(
-      "WARDEN_ERR_DEPENDENCY_CYCLE",
-      `dependency cycle: ${cycle.join(" → ")}`,
-      { details: cycle },
-    );
+    throw new WardenError("WARDEN_ERR_DEPENDENCY_CYCLE", `dependency cycle: ${cycle.join(" → ")}`, {
+      details: cycle,
+    });
   }
 }

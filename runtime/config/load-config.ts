@@ -70,10 +70,15 @@ export function findConfigFile(cwd: string): string {
  * const loaded = await loadConfig("deploy/warden.config.yaml");
  * Object.keys(loaded.config.daemons);
  */
-export async function loadConfig(path?: string, cwd: string = process.cwd()): Promise<LoadedConfig> {
+export async function loadConfig(
+  path?: string,
+  cwd: string = process.cwd(),
+): Promise<LoadedConfig> {
   let file = path === undefined ? findConfigFile(cwd) : resolve(cwd, path);
   if (!existsSync(file)) {
-    throw new WardenError("WARDEN_ERR_CONFIG", `no such file: ${displayPath(file, cwd)}`);
+    const shown = displayPath(file, cwd);
+    const where = shown === file ? "" : ` (${file})`;
+    throw new WardenError("WARDEN_ERR_CONFIG", `no such file: ${shown}${where}`);
   }
   if (statSync(file).isDirectory()) file = findConfigFile(file);
   const shown = displayPath(file, cwd);
@@ -106,9 +111,9 @@ async function readConfig(file: string, shown: string): Promise<unknown> {
 }
 
 async function importDefault(file: string, shown: string): Promise<unknown> {
-  let namespace: Record<string, unknown>;
+  let namespace: { default?: unknown };
   try {
-    namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    namespace = await tsImport(pathToFileURL(file).href, import.meta.url);
   } catch (error) {
     throw new WardenError("WARDEN_ERR_CONFIG", `cannot load ${shown}: ${messageOf(error)}`, {
       cause: error,
@@ -119,11 +124,8 @@ async function importDefault(file: string, shown: string): Promise<unknown> {
   // default is the `exports` object and the real default export sits one level down.
   if (isObject(exported) && exported.__esModule === true) exported = exported.default;
   if (exported === undefined) {
-    throw new WardenError(
-      "WARDEN_ERR_CONFIG",
-      `invalid configuration ${shown}: no default export; write \`export default defineConfig({ ... })\``,
-      { details: [`${shown}: expected a default export, got nothing`] },
-    );
+    const expected = "expected a default export (`export default defineConfig({ ... })`)";
+    throw configError(shown, [`${shown}: ${expected}, got nothing`]);
   }
   return exported;
 }
@@ -192,11 +194,13 @@ function syntaxError(
   const details = problems.map(
     ({ line, column, reason }) => `${shown}:${line}:${column}: invalid ${format}: ${reason}`,
   );
-  throw new WardenError(
-    "WARDEN_ERR_CONFIG",
-    [`invalid configuration ${shown}:`, ...details].join("\n"),
-    { cause, details },
-  );
+  throw configError(shown, details, cause);
+}
+
+/** The same shape as validateConfig's errors: a heading line, then one line per problem. */
+function configError(shown: string, details: string[], cause?: unknown): WardenError {
+  const message = [`invalid configuration ${shown}:`, ...details].join("\n");
+  return new WardenError("WARDEN_ERR_CONFIG", message, { cause, details });
 }
 
 const JSON_WHITESPACE = /[ \t\n\r]*/y;
@@ -243,7 +247,9 @@ function scanJson(text: string): JsonScan {
     const key = match(JSON_STRING);
     if (key === undefined) return false;
     const name = JSON.parse(key) as string;
-    if (keys.has(name)) duplicates.push({ ...lineColumn(text, start), reason: `duplicate key ${key}` });
+    if (keys.has(name)) {
+      duplicates.push({ ...lineColumn(text, start), reason: `duplicate key ${key}` });
+    }
     keys.add(name);
     match(JSON_WHITESPACE);
     return take(":") && value();

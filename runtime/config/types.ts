@@ -42,11 +42,7 @@ export interface ModuleDaemonDefinition extends DaemonCommonFields {
  * const ready: ReadyCheck = { http: "http://127.0.0.1:9000/health" };
  */
 export type ReadyCheck =
-  | { notify: true }
-  | { stdout: string }
-  | { tcp: number }
-  | { http: string }
-  | { spawn: true };
+  { notify: true } | { stdout: string } | { tcp: number } | { http: string } | { spawn: true };
 
 /**
  * Rotation of a process daemon's stdout/stderr log files.

@@ -96,7 +96,9 @@ function describeIssue(issue: z.core.$ZodIssue, base: Path): Problem[] {
       const values = issue.values.map((value) => JSON.stringify(value) ?? String(value));
       const options = issue.values.filter((value): value is string => typeof value === "string");
       const hint =
-        typeof issue.input === "string" && values.length > 1 ? suggestion(issue.input, options) : "";
+        typeof issue.input === "string" && values.length > 1
+          ? suggestion(issue.input, options)
+          : "";
       const expected = values.length === 1 ? values[0] : `one of ${values.join(", ")}`;
       return [{ path, text: `expected ${expected}, got ${got}${hint}` }];
     }
@@ -109,7 +111,9 @@ function describeIssue(issue: z.core.$ZodIssue, base: Path): Problem[] {
     }
     case "invalid_format": {
       const expected =
-        issue.pattern === undefined ? `a valid ${issue.format}` : `a string matching ${issue.pattern}`;
+        issue.pattern === undefined
+          ? `a valid ${issue.format}`
+          : `a string matching ${issue.pattern}`;
       return [{ path, text: `expected ${expected}, got ${got}` }];
     }
     case "unrecognized_keys": {
@@ -247,9 +251,10 @@ function describeValue(value: unknown): string {
 function formatPath(path: Path): string {
   let out = "";
   for (const segment of path) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(String(segment))) out += `${out ? "." : ""}${String(segment)}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
+    const key = String(segment);
+    if (typeof segment === "number") out += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(key)) out += out === "" ? key : `.${key}`;
+    else out += `[${JSON.stringify(key)}]`;
   }
   return out;
 }

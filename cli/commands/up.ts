@@ -1,0 +1,69 @@
+import { relative } from "node:path";
+import { loadConfig } from "../../runtime/config/load-config.ts";
+import type { DaemonManager } from "../../runtime/daemon-manager.ts";
+import { messageOf } from "../../runtime/errors.ts";
+import { createLogger } from "../../runtime/logger.ts";
+import { managerFromConfig } from "../../runtime/manager-from-config.ts";
+import { selectDaemons, type Selection } from "../../runtime/select-daemons.ts";
+import { formatTransition } from "../format-transition.ts";
+import { humanLogStream } from "../human-log-stream.ts";
+import type { CliIO } from "../io.ts";
+
+export interface UpOptions extends Selection {
+  config?: string;
+  logLevel?: string;
+}
+
+/**
+ * `warden up`: runs the manager in the foreground, prints each transition as it happens, and on
+ * SIGINT/SIGTERM stops everything in reverse dependency order and exits 0. A critical daemon
+ * that fails shuts everything down and exits 1.
+ */
+export async function up(options: UpOptions, io: CliIO): Promise<void> {
+  const loaded = await loadConfig(options.config, io.cwd);
+  const names = selectDaemons(loaded.config, options);
+  const logger = createLogger({
+    level: options.logLevel ?? "info",
+    destination: humanLogStream(io.errStream, io.color),
+  });
+  const manager = await managerFromConfig(loaded, { logger });
+  const width = Math.max(...manager.names().map((name) => name.length));
+  manager.events$.subscribe((event) => {
+    const line = formatTransition(event, io.color, width);
+    if (line) io.out(line);
+  });
+
+  const where = relative(io.cwd, loaded.file) || loaded.file;
+  io.err(
+    `warden: ${where}: starting ${names.length} of ${manager.names().length} daemons (and their dependencies); Ctrl-C stops them in order`,
+  );
+
+  let stopping = false;
+  const shutdown = async (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    io.err(`warden: ${why}: stopping every daemon in reverse dependency order`);
+    await manager.close();
+    io.err("warden: all daemons stopped");
+    io.exit(code);
+  };
+  io.onShutdownSignal((signal) => void shutdown(signal, 0));
+  manager.escalated$.subscribe((name) => {
+    io.err(`warden: critical daemon "${name}" failed: shutting down (exit 1)`);
+    void shutdown(`critical daemon ${name} failed`, 1);
+  });
+
+  await startReporting(manager, names, io);
+}
+
+async function startReporting(manager: DaemonManager, names: string[], io: CliIO): Promise<void> {
+  try {
+    await manager.startMany(names);
+    io.err(
+      `warden: ${manager.status().filter((s) => s.state === "RUNNING").length} daemons running`,
+    );
+  } catch (error) {
+    // A daemon that fails to start is reported; the others stay supervised.
+    io.err(`warden: ${messageOf(error)}`);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Envelope, LifecycleEventData } from "../runtime/envelope.ts";
+import type { LifecycleState } from "../machines/lifecycle-states.ts";
+import { clockTime, paint, paintState } from "./style.ts";
+
+const TARGET_OF_EVENT: Record<string, LifecycleState> = {
+  DAEMON_STARTING: "STARTING",
+  DAEMON_STARTED: "RUNNING",
+  DAEMON_STOPPING: "STOPPING",
+  DAEMON_STOPPED: "STOPPED",
+  DAEMON_FAILED: "FAILED",
+  DAEMON_RESTARTING: "RESTARTING",
+};
+
+/**
+ * One line for a lifecycle event, or undefined for any other event.
+ *
+ * @example
+ * formatTransition(event, false, 14);
+ * // "12:00:05.120  flaky-worker    RUNNING → RESTARTING  crash: simulated fault (attempt 1, next start in 312 ms)"
+ */
+export function formatTransition(
+  event: Envelope,
+  color: boolean,
+  nameWidth: number,
+): string | undefined {
+  const target = TARGET_OF_EVENT[event.type];
+  if (!target && event.type !== "DAEMON_HEALTH_CHANGED") return undefined;
+  const data = event.data as LifecycleEventData;
+  const time = paint(color, "gray", clockTime(event.time));
+  const name = data.daemon.padEnd(nameWidth);
+  if (event.type === "DAEMON_HEALTH_CHANGED") {
+    const health = data.healthy
+      ? paint(color, "green", "healthy")
+      : paint(color, "red", "unhealthy");
+    return `${time}  ${name}  ${health}${data.detail ? `  ${data.detail}` : ""}`;
+  }
+  if (!target) return undefined;
+  const from = paintState(color, data.from as LifecycleState);
+  return `${time}  ${name}  ${from} → ${paintState(color, target)}${explain(target, data)}`;
+}
+
+function explain(target: LifecycleState, data: LifecycleEventData): string {
+  const parts: string[] = [];
+  if (target === "RESTARTING") {
+    parts.push(data.error ? `${data.reason}: ${data.error}` : (data.reason ?? ""));
+    if (data.reason !== "manual" && data.reason !== "dependency") {
+      parts.push(`(attempt ${data.attempt}, next start in ${data.delayMs} ms)`);
+    }
+  } else if (target === "FAILED") {
+    parts.push(`${data.reason}${data.error ? `: ${data.error}` : ""}`);
+    if (data.reason === "intensity") parts.push("— too many restarts; `warden restart` to retry");
+  } else if (target === "STOPPED" && data.forced) {
+    parts.push("forced after stop timeout");
+  } else if (target === "STOPPED" && data.reason === "exit") {
+    parts.push(`exited with code ${data.exitCode}`);
+  }
+  const text = parts.filter((part) => part.length > 0).join(" ");
+  return text ? `  ${text}` : "";
+}

@@ -1,0 +1,18 @@
+/**
+ * Everything the CLI touches of the outside world, injected so that commands are testable
+ * without a real process: output, colour, the working folder, shutdown signals, and exit.
+ */
+export interface CliIO {
+  /** A line for standard output (results, JSON). */
+  out(line: string): void;
+  /** A line for standard error (progress, warnings, errors). */
+  err(line: string): void;
+  /** Raw writes to standard error, for the daemon log stream. */
+  errStream: { write(chunk: string): boolean | void };
+  /** Colour is allowed (a TTY, and NO_COLOR unset). */
+  color: boolean;
+  cwd: string;
+  /** Calls `handler` once for the first SIGINT or SIGTERM, with the signal's name. */
+  onShutdownSignal(handler: (signal: string) => void): void;
+  exit(code: number): void;
+}

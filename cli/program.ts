@@ -1,0 +1,88 @@
+import { Command, CommanderError, Option } from "commander";
+import { isWardenError, messageOf } from "../runtime/errors.ts";
+import { up } from "./commands/up.ts";
+import { validate } from "./commands/validate.ts";
+import type { CliIO } from "./io.ts";
+
+/**
+ * The `warden` command line (SPEC §8), built from injected I/O so that tests can run it in
+ * process. Every failure ends in `io.exit` with the code of SPEC §8: 1 runtime failure,
+ * 2 bad usage or configuration, 3 manager not running.
+ *
+ * @example
+ * await buildProgram(io).parseAsync(["node", "warden", "validate", "--config", "warden.config.ts"]);
+ */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command("warden")
+    .description("Supervise daemons: in-process TypeScript modules and programs in any language.")
+    .showHelpAfterError("(run `warden --help` for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text.replace(/\n$/, "")),
+      writeErr: (text) => io.err(text.replace(/\n$/, "")),
+    });
+
+  program
+    .command("up")
+    .description(
+      "run the manager in the foreground until SIGINT/SIGTERM, then stop everything in order",
+    )
+    .option(
+      "-c, --config <file>",
+      "configuration file (default: warden.config.{ts,js,mjs,json,yaml} here)",
+    )
+    .option("--all", "start every daemon of the configuration (the default)")
+    .option(
+      "--daemons <names>",
+      "start only these daemons (comma-separated) and their dependencies",
+    )
+    .option("--profile <name>", "start the daemons of a profile and their dependencies")
+    .addOption(
+      new Option("--log-level <level>", "daemon log level")
+        .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+        .default("info"),
+    )
+    .action(async (options) => up(options, io));
+
+  program
+    .command("validate")
+    .description(
+      "check a configuration: schema, daemon modules and the dependency graph; exit 2 if bad",
+    )
+    .option(
+      "-c, --config <file>",
+      "configuration file (default: warden.config.{ts,js,mjs,json,yaml} here)",
+    )
+    .action(async (options) => validate(options, io));
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without the node and script entries) and maps failures to exit codes. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<void> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    io.exit(exitCodeOf(error, io));
+  }
+}
+
+function exitCodeOf(error: unknown, io: CliIO): number {
+  if (error instanceof CommanderError) {
+    // Help and version output are successes; everything else commander rejects is usage.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+    if (error.code === "commander.help") return 0;
+    return 2;
+  }
+  if (isWardenError(error)) {
+    io.err(`warden: ${error.message}`);
+    for (const detail of error.details) {
+      if (!error.message.includes(detail)) io.err(`  ${detail}`);
+    }
+    return error.exitCode;
+  }
+  io.err(`warden: ${messageOf(error)}`);
+  if (error instanceof Error && error.stack) io.err(error.stack);
+  return 1;
+}
