@@ -30,7 +30,8 @@ export function startHealthLoop(
     const result = await withTimeout(clock, policy.timeoutMs, check);
     if (stopped) return;
     report(result);
-    schedule();
+    // The report may have ended the loop (the daemon left RUNNING): then no next check.
+    if (!stopped) schedule();
   };
 
   schedule();

@@ -73,6 +73,8 @@ export interface LifecycleContext {
   runningSince: number | undefined;
   /** The state before the current one, for the transition report. */
   previous: LifecycleState;
+  /** A stop arrived while FAILED: the cool-down must not bring the daemon back. */
+  coolDownCancelled: boolean;
 }
 
 export type LifecycleEvent =
@@ -160,7 +162,8 @@ export const daemonLifecycleMachine = setup({
         type: "DAEMON.HEALTH",
         name: context.name,
         healthy: context.healthy,
-        detail: context.lastError,
+        // lastError still holds the previous failure when the daemon turns healthy again.
+        detail: context.healthy ? undefined : context.lastError,
       };
       enqueue.sendTo(supervisor, change);
     }),
@@ -201,6 +204,7 @@ export const daemonLifecycleMachine = setup({
         : {},
     ),
     requestStart: assign({
+      coolDownCancelled: false,
       attempt: 0,
       restartTimes: (): number[] => [],
       startRequested: true,
@@ -227,7 +231,8 @@ export const daemonLifecycleMachine = setup({
       context.healthFailures + 1 >= context.policy.health.failureThreshold,
     restartDue: ({ context }) =>
       context.instanceGone && context.backoffElapsed && context.dependenciesReady,
-    coolDownEnabled: ({ context }) => context.policy.retryFailedAfterMs !== undefined,
+    coolDownEnabled: ({ context }) =>
+      context.policy.retryFailedAfterMs !== undefined && !context.coolDownCancelled,
   },
   delays: {
     startTimeout: ({ context }) => context.policy.startTimeoutMs,
@@ -263,6 +268,7 @@ export const daemonLifecycleMachine = setup({
     signal: undefined,
     runningSince: undefined,
     previous: "PENDING",
+    coolDownCancelled: false,
   }),
   on: {
     DEPENDENCIES_READY: { actions: assign({ dependenciesReady: true }) },
@@ -453,6 +459,9 @@ export const daemonLifecycleMachine = setup({
       on: {
         START: { target: "PENDING", actions: "requestStart" },
         RESTART: { target: "PENDING", actions: "requestStart" },
+        // A failed daemon that is told to stop stays FAILED (the failure stays visible) but
+        // loses its cool-down, so a shutdown is not undone by a retry.
+        STOP: { actions: assign({ coolDownCancelled: true }) },
       },
     },
     RESTARTING: {

@@ -161,17 +161,22 @@ export class SupervisionBook {
 
   private stopIfUnneeded(name: string, entry: Entry, directives: Directive[]): void {
     if (entry.stopRequested) return;
-    const needed = entry.dependents.some((dependent) => {
-      const state = this.entries.get(dependent)!.state;
-      return !RESTING_STATES.has(state);
-    });
+    // A RESTARTING daemon serves no one (its dependents left RUNNING when it did), and left
+    // alone it would start again in the middle of the shutdown: it goes at once.
+    const needed =
+      entry.state !== "RESTARTING" &&
+      entry.dependents.some((dependent) => {
+        const state = this.entries.get(dependent)!.state;
+        return !RESTING_STATES.has(state);
+      });
     if (!needed) this.requestStop(name, entry, directives, false);
   }
 
   private requestStop(name: string, entry: Entry, directives: Directive[], again: boolean): void {
     if (entry.stopRequested && !again) return;
     entry.stopRequested = true;
-    if (entry.state === "STOPPED" || entry.state === "FAILED") return;
+    // FAILED is told too: that cancels its cool-down, so the shutdown is not undone.
+    if (entry.state === "STOPPED") return;
     directives.push({ to: name, type: "STOP" });
   }
 }

@@ -5,7 +5,7 @@
  */
 import { Subject, config as rxjsConfig, type Observable } from "rxjs";
 import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
-import { systemClock, type WardenClock } from "../actors/clock.ts";
+import { indexDelayedEvents, systemClock, type WardenClock } from "../actors/clock.ts";
 import { currentOwner, runAs } from "../actors/daemon-ownership.ts";
 import { InProcessDriver } from "../actors/in-process-daemon.ts";
 import { startInstance, stopInstance, watchInstance } from "../actors/lifecycle-actors.ts";
@@ -117,6 +117,13 @@ export class DaemonManager {
   private readonly listeners = new Map<string, Set<TransitionListener>>();
   private readonly everyTransition = new Set<TransitionListener>();
   private readonly escalations = new Subject<string>();
+  /**
+   * Each daemon's latest transition: its lifecycle actor is gone once the supervisor has
+   * stopped (an escalation, close()), and status must still say FAILED, not PENDING.
+   */
+  private readonly lastTransitions = new Map<string, DaemonTransition>();
+  /** Starts asked for while a daemon was STOPPING: sent once it is STOPPED, unless stopped since. */
+  private readonly deferredStarts = new Map<string, TransitionListener>();
   private readonly supervisor: Actor<typeof supervisorMachine>;
   private unsupervised = 0;
   private closed = false;
@@ -147,6 +154,8 @@ export class DaemonManager {
       input: { groupSize: options.groupSize },
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
+    // One system holds every daemon: keep stopping an actor O(its own timers) (SPEC §13).
+    indexDelayedEvents(this.supervisor.system);
     this.supervisor.subscribe({
       next: (snapshot) => {
         if (snapshot.status === "done" && snapshot.context.escalatedBy) {
@@ -236,7 +245,12 @@ export class DaemonManager {
     const running = this.until(waiting, (transition, remaining) => {
       if (transition.state === "RUNNING") remaining.delete(transition.name);
       else if (transition.state === "FAILED") return this.failure(transition);
-      else if (transition.state === "STOPPED" && names.includes(transition.name)) {
+      else if (
+        transition.state === "STOPPED" &&
+        names.includes(transition.name) &&
+        // The end of a stop that was running when the start came in: the start follows it.
+        !this.deferredStarts.has(transition.name)
+      ) {
         return new WardenError(
           "WARDEN_ERR_DAEMON_STOPPED",
           `daemon "${transition.name}" was stopped before it was running`,
@@ -251,9 +265,15 @@ export class DaemonManager {
   /** Stops one daemon; its dependents wait in RESTARTING until it runs again. */
   async stop(name: string): Promise<void> {
     this.known(name);
+    this.cancelDeferredStart(name);
     this.supervise();
     const state = this.stateOf(name);
-    if (state === "STOPPED" || state === "FAILED") return;
+    if (state === "STOPPED") return;
+    if (state === "FAILED") {
+      // Stays FAILED, but its cool-down (if any) no longer brings it back.
+      this.supervisor.send({ type: "STOP", names: [name] });
+      return;
+    }
     const stopped = this.until(new Set([name]), (transition, remaining) => {
       if (transition.state === "STOPPED" || transition.state === "FAILED") {
         remaining.delete(transition.name);
@@ -267,7 +287,9 @@ export class DaemonManager {
   /** Stops everything: dependents before their dependencies, in parallel where possible. */
   async stopAll(): Promise<void> {
     if (this.supervisor.getSnapshot().status !== "active") return;
-    this.supervise();
+    for (const name of [...this.deferredStarts.keys()]) this.cancelDeferredStart(name);
+    // No supervise() here: daemons never handed to the supervisor have nothing to stop, and an
+    // invalid graph registered since must not make stopAll() and close() throw.
     const done = new Promise<void>((resolve) => {
       const subscription = this.supervisor.subscribe((snapshot) => {
         if (snapshot.value === "idle" || snapshot.status === "done") {
@@ -325,7 +347,8 @@ export class DaemonManager {
   /** The current state of one daemon. */
   stateOf(name: string): LifecycleState {
     const actor = this.supervisor.system.get(name);
-    return (actor && stateOf(actor.getSnapshot().value)) ?? "PENDING";
+    const state = actor && stateOf(actor.getSnapshot().value);
+    return state ?? this.lastTransitions.get(name)?.state ?? "PENDING";
   }
 
   /** A snapshot of every daemon, in registration order. */
@@ -344,9 +367,10 @@ export class DaemonManager {
       dependsOn: definition.dependsOn,
       critical: definition.policy.critical,
       restarts: context?.restarts ?? 0,
-      reason: context?.reason ?? "registered",
+      reason: context?.reason ?? this.lastTransitions.get(name)?.reason ?? "registered",
     };
-    if (context?.lastError !== undefined) status.lastError = context.lastError;
+    const lastError = context ? context.lastError : this.lastTransitions.get(name)?.error;
+    if (lastError !== undefined) status.lastError = lastError;
     if (context?.healthy !== undefined) status.healthy = context.healthy;
     if (context?.runningSince !== undefined) {
       status.uptimeMs = this.clock.now() - context.runningSince;
@@ -408,11 +432,13 @@ export class DaemonManager {
         continue;
       }
       // A stop in progress finishes first; then the daemon is started again.
+      if (this.deferredStarts.has(name)) continue;
       const listener: TransitionListener = (transition) => {
         if (transition.state !== "STOPPED" && transition.state !== "FAILED") return;
-        this.unlisten(name, listener);
+        this.cancelDeferredStart(name);
         this.supervisor.send({ type: "START", names: [name] });
       };
+      this.deferredStarts.set(name, listener);
       this.listen(name, listener);
     }
     if (now.length > 0) this.supervisor.send({ type: "START", names: now });
@@ -451,6 +477,7 @@ export class DaemonManager {
   }
 
   private onTransition(transition: DaemonTransition): void {
+    this.lastTransitions.set(transition.name, transition);
     const type = EVENT_OF_STATE[transition.state];
     if (type) this.bus.publish(type, lifecycleData(transition));
     this.logger.debug(
@@ -462,8 +489,9 @@ export class DaemonManager {
       },
       "transition",
     );
-    for (const listener of this.listeners.get(transition.name) ?? []) listener(transition);
+    // Waiting callers first: they must still see a deferred start that this transition sends.
     for (const listener of this.everyTransition) listener(transition);
+    for (const listener of this.listeners.get(transition.name) ?? []) listener(transition);
   }
 
   private onHealthChange(change: DaemonHealthChange): void {
@@ -474,6 +502,13 @@ export class DaemonManager {
     };
     if (change.detail !== undefined) data.detail = change.detail;
     this.bus.publish("DAEMON_HEALTH_CHANGED", data);
+  }
+
+  private cancelDeferredStart(name: string): void {
+    const listener = this.deferredStarts.get(name);
+    if (!listener) return;
+    this.deferredStarts.delete(name);
+    this.unlisten(name, listener);
   }
 
   private listen(name: string, listener: TransitionListener): void {
