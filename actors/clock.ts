@@ -79,3 +79,52 @@ function pruneDelivered(system: AnyActorSystem, source: AnyActorRef, ids: Set<st
   if (!events) return;
   for (const id of ids) if (!(`${source.sessionId}.${id}` in events)) ids.delete(id);
 }
+
+/**
+ * Makes the queue of an XState actor's deferred effects O(1) per effect. XState runs the effects
+ * of a transition (each `sendTo`, each spawned child's start) by draining `actor._deferred` with
+ * `Array#shift`, which V8 does by copying once the array is large (beyond ≈ 16,000 entries, in
+ * large-object space): a transition that sends to n daemons (START of everything, SHUTDOWN) costs
+ * O(n²), ≈ 12 s for 100,000. Same effects, same order. Call it before the actor starts.
+ */
+export function queueDeferredEffects(actor: AnyActorRef): void {
+  const target = actor as unknown as { _deferred?: unknown };
+  // Leave an XState whose internals have changed alone.
+  if (Array.isArray(target._deferred)) target._deferred = new EffectQueue(target._deferred);
+}
+
+/** The three array operations XState uses on `_deferred`: push, shift, and `length = 0`. */
+class EffectQueue<T> {
+  private items: (T | undefined)[];
+  private head = 0;
+
+  constructor(initial: readonly T[]) {
+    this.items = [...initial];
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  set length(length: number) {
+    if (length !== 0) throw new Error("EffectQueue can only be emptied");
+    this.items = [];
+    this.head = 0;
+  }
+
+  push(item: T): number {
+    this.items.push(item);
+    return this.length;
+  }
+
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    }
+    return item;
+  }
+}

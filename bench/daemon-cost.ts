@@ -15,13 +15,15 @@ import { daemonLifecycleMachine } from "../machines/daemon-lifecycle.ts";
 import { resolvePolicy } from "../machines/daemon-policy.ts";
 import { DaemonManager } from "../runtime/daemon-manager.ts";
 import type { InProcessDaemon } from "../runtime/daemon-types.ts";
-import { median, settledHeap } from "./stats.ts";
+import { median, quietHeap, settledHeap } from "./stats.ts";
 
 export interface CostSample {
   /** Wall time from the first registration (or creation) to all STOPPED, per daemon. */
   usPerDaemon: number;
   /** Heap retained per daemon while all are RUNNING. */
   bytesPerDaemon: number;
+  /** Warden only, not part of the comparison: `close()` after `stopAll()`, per daemon. */
+  closeUsPerDaemon?: number;
 }
 
 export interface CostResult {
@@ -32,6 +34,8 @@ export interface CostResult {
   /** warden / baseline. */
   timeRatio: number;
   heapRatio: number;
+  /** Every sample, in the order taken. */
+  samples: { warden: CostSample[]; baseline: CostSample[] };
 }
 
 const lifecycleLogic = daemonLifecycleMachine.provide({
@@ -78,7 +82,7 @@ function allIn(actors: readonly LifecycleActor[], state: string): Promise<void> 
 
 /** N bare lifecycle actors: start, START, all RUNNING, STOP, all STOPPED. */
 export async function measureBaseline(size: number): Promise<CostSample> {
-  const before = settledHeap();
+  const before = await quietHeap();
   const t0 = performance.now();
   const actors: LifecycleActor[] = new Array(size);
   for (let i = 0; i < size; i++) {
@@ -112,10 +116,15 @@ export async function measureBaseline(size: number): Promise<CostSample> {
   };
 }
 
-/** N daemons through the DaemonManager: register ×N, startAll(), stopAll(). */
-export async function measureWarden(size: number): Promise<CostSample> {
-  const manager = new DaemonManager();
-  const before = settledHeap();
+/**
+ * N daemons through the DaemonManager: register ×N, startAll(), stopAll(). With `close`, the
+ * manager is closed afterwards and the close timed; without, it is left to the garbage collector
+ * (everything is STOPPED, no timer is pending), which saves a full run's time at 100,000 daemons.
+ */
+export async function measureWarden(size: number, close = true): Promise<CostSample> {
+  // Only close() removes the process-wide error handlers, so an unclosed manager installs none.
+  const manager = new DaemonManager(close ? {} : { captureEscapedErrors: false });
+  const before = await quietHeap();
   const t0 = performance.now();
   for (let i = 0; i < size; i++) manager.register(`daemon-${i}`, trivialDaemon());
   await manager.startAll();
@@ -124,11 +133,20 @@ export async function measureWarden(size: number): Promise<CostSample> {
   const t2 = performance.now();
   await manager.stopAll();
   const t3 = performance.now();
-  await manager.close();
-  return {
+  for (let i = 0; i < size; i++) {
+    const state = manager.stateOf(`daemon-${i}`);
+    if (state !== "STOPPED") throw new Error(`daemon-${i} is ${state} after stopAll()`);
+  }
+  const sample: CostSample = {
     usPerDaemon: ((t1 - t0 + (t3 - t2)) * 1000) / size,
     bytesPerDaemon: (during - before) / size,
   };
+  if (close) {
+    const t4 = performance.now();
+    await manager.close();
+    sample.closeUsPerDaemon = ((performance.now() - t4) * 1000) / size;
+  }
+  return sample;
 }
 
 export interface CostOptions {
@@ -140,10 +158,15 @@ export interface CostOptions {
 }
 
 function medianSample(samples: readonly CostSample[]): CostSample {
-  return {
+  const sample: CostSample = {
     usPerDaemon: median(samples.map((s) => s.usPerDaemon)),
     bytesPerDaemon: median(samples.map((s) => s.bytesPerDaemon)),
   };
+  const closes = samples.flatMap((s) =>
+    s.closeUsPerDaemon === undefined ? [] : [s.closeUsPerDaemon],
+  );
+  if (closes.length > 0) sample.closeUsPerDaemon = median(closes);
+  return sample;
 }
 
 /** Runs warden and the baseline alternately, `repeats(size)` times each, after one warm-up. */
@@ -157,8 +180,16 @@ export async function runDaemonCost(options: CostOptions): Promise<CostResult[]>
     const warden: CostSample[] = [];
     const baseline: CostSample[] = [];
     for (let r = 0; r < repeats; r++) {
-      baseline.push(await measureBaseline(size));
-      warden.push(await measureWarden(size));
+      // Alternate which side goes first, so neither always inherits the other's leftovers.
+      // close() is timed once per size: at 100,000 daemons it takes as long as a bare run.
+      const close = r === 0;
+      if (r % 2 === 0) {
+        baseline.push(await measureBaseline(size));
+        warden.push(await measureWarden(size, close));
+      } else {
+        warden.push(await measureWarden(size, close));
+        baseline.push(await measureBaseline(size));
+      }
       options.progress?.(
         `daemon-cost n=${size} run ${r + 1}/${repeats}: warden ${fmt(warden[r]!)}, bare ${fmt(baseline[r]!)}`,
       );
@@ -172,6 +203,7 @@ export async function runDaemonCost(options: CostOptions): Promise<CostResult[]>
       baseline: b,
       timeRatio: w.usPerDaemon / b.usPerDaemon,
       heapRatio: w.bytesPerDaemon / b.bytesPerDaemon,
+      samples: { warden, baseline },
     });
   }
   return results;

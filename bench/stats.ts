@@ -22,3 +22,10 @@ export function settledHeap(): number {
   collectGarbage();
   return process.memoryUsage().heapUsed;
 }
+
+/** `settledHeap()` once pending callbacks (a previous run's leftovers) have had their turn. */
+export async function quietHeap(): Promise<number> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  return settledHeap();
+}

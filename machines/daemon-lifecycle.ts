@@ -42,12 +42,21 @@ export interface LifecycleInput {
   dependenciesReady: boolean;
 }
 
+/**
+ * Keep this at 19 top-level fields or fewer. XState copies the context with
+ * `Object.assign({}, context, update)` on every `assign`, and V8 turns an object built that way
+ * with 20 or more properties into a slow dictionary: each assign then costs ≈ 15 µs instead of
+ * ≈ 1 µs, and a start/stop cycle of a daemon ≈ 1.5× as long (BENCHMARKS.md). Group fields instead.
+ */
 export interface LifecycleContext {
-  name: string;
+  /** Fixed for the actor's life: the daemon's name, its driver, and the clock and random source. */
+  env: {
+    name: string;
+    driver: DaemonDriver | undefined;
+    now: () => number;
+    random: () => number;
+  };
   policy: DaemonPolicy;
-  driver: DaemonDriver | undefined;
-  now: () => number;
-  random: () => number;
   dependenciesReady: boolean;
   /** A start was requested and waits for the dependencies. */
   startRequested: boolean;
@@ -67,8 +76,8 @@ export interface LifecycleContext {
   /** Why the daemon took its latest transition. */
   reason: string;
   forced: boolean;
-  exitCode: number | null | undefined;
-  signal: string | null | undefined;
+  /** How the latest instance ended, when it exited or crashed. */
+  exit: { exitCode: number | null | undefined; signal: string | null | undefined };
   /** When the daemon last entered RUNNING. */
   runningSince: number | undefined;
   /** The state before the current one, for the transition report. */
@@ -107,7 +116,7 @@ function errorText(error: unknown): string {
 function restartAllowed(context: LifecycleContext): boolean {
   if (context.policy.restart === "never") return false;
   const { maxRestarts, withinMs } = context.policy;
-  return !intensityExceeded(context.restartTimes, context.now(), maxRestarts, withinMs);
+  return !intensityExceeded(context.restartTimes, context.env.now(), maxRestarts, withinMs);
 }
 
 /** Entry actions of a state: report the transition to the supervisor, then remember the state. */
@@ -139,7 +148,7 @@ export const daemonLifecycleMachine = setup({
         if (supervisor) {
           const transition: DaemonTransition = {
             type: "DAEMON.TRANSITION",
-            name: context.name,
+            name: context.env.name,
             state,
             from: context.previous,
             reason: context.reason,
@@ -147,8 +156,8 @@ export const daemonLifecycleMachine = setup({
             attempt: context.attempt,
             delayMs: context.backoffMs,
             forced: context.forced,
-            exitCode: context.exitCode,
-            signal: context.signal,
+            exitCode: context.exit.exitCode,
+            signal: context.exit.signal,
           };
           enqueue.sendTo(supervisor, transition);
         }
@@ -160,19 +169,19 @@ export const daemonLifecycleMachine = setup({
       if (!supervisor || context.healthy === undefined) return;
       const change: DaemonHealthChange = {
         type: "DAEMON.HEALTH",
-        name: context.name,
+        name: context.env.name,
         healthy: context.healthy,
         // lastError still holds the previous failure when the daemon turns healthy again.
         detail: context.healthy ? undefined : context.lastError,
       };
       enqueue.sendTo(supervisor, change);
     }),
-    killInstance: ({ context }) => context.driver?.kill(),
+    killInstance: ({ context }) => context.env.driver?.kill(),
     /** Books a restart: reason, error, and for counted restarts the window and the backoff. */
     bookRestart: assign(
       ({ context }, { reason, error }: { reason: RestartReason; error?: string }) => {
         if (UNCOUNTED.has(reason)) return { reason, backoffMs: 0 };
-        const now = context.now();
+        const now = context.env.now();
         const attempt = context.attempt + 1;
         return {
           reason,
@@ -182,7 +191,7 @@ export const daemonLifecycleMachine = setup({
             ...restartsWithin(context.restartTimes, now, context.policy.withinMs),
             now,
           ],
-          backoffMs: backoffDelay(attempt, context.policy.backoff, context.random),
+          backoffMs: backoffDelay(attempt, context.policy.backoff, context.env.random),
         };
       },
     ),
@@ -197,8 +206,7 @@ export const daemonLifecycleMachine = setup({
     noteExit: assign(({ event }) =>
       event.type === "CRASHED" || event.type === "EXITED"
         ? {
-            exitCode: event.exitCode,
-            signal: event.signal,
+            exit: { exitCode: event.exitCode, signal: event.signal },
             lastError: event.type === "CRASHED" ? event.error : undefined,
           }
         : {},
@@ -246,11 +254,13 @@ export const daemonLifecycleMachine = setup({
   id: "lifecycle",
   initial: "PENDING",
   context: ({ input }) => ({
-    name: input.name,
+    env: {
+      name: input.name,
+      driver: input.driver,
+      now: input.now,
+      random: input.random ?? Math.random,
+    },
     policy: input.policy,
-    driver: input.driver,
-    now: input.now,
-    random: input.random ?? Math.random,
     dependenciesReady: input.dependenciesReady,
     startRequested: false,
     attempt: 0,
@@ -264,8 +274,7 @@ export const daemonLifecycleMachine = setup({
     lastError: undefined,
     reason: "registered",
     forced: false,
-    exitCode: undefined,
-    signal: undefined,
+    exit: { exitCode: undefined, signal: undefined },
     runningSince: undefined,
     previous: "PENDING",
     coolDownCancelled: false,
@@ -293,7 +302,7 @@ export const daemonLifecycleMachine = setup({
       ],
       invoke: {
         src: "startInstance",
-        input: ({ context }) => ({ driver: context.driver }),
+        input: ({ context }) => ({ driver: context.env.driver }),
         onDone: { target: "RUNNING", actions: assign({ reason: "ready" }) },
         onError: [
           {
@@ -330,14 +339,14 @@ export const daemonLifecycleMachine = setup({
     },
     RUNNING: {
       entry: [
-        assign(({ context }) => ({ runningSince: context.now(), healthFailures: 0 })),
+        assign(({ context }) => ({ runningSince: context.env.now(), healthFailures: 0 })),
         enter("RUNNING"),
         "scheduleHeartbeatCheck",
       ],
       exit: [cancel("heartbeat"), assign({ runningSince: undefined })],
       invoke: {
         src: "watchInstance",
-        input: ({ context }) => ({ driver: context.driver }),
+        input: ({ context }) => ({ driver: context.env.driver }),
       },
       after: {
         resetAfter: { actions: assign({ attempt: 0 }) },
@@ -432,7 +441,7 @@ export const daemonLifecycleMachine = setup({
       entry: enter("STOPPING"),
       invoke: {
         src: "stopInstance",
-        input: ({ context }) => ({ driver: context.driver }),
+        input: ({ context }) => ({ driver: context.env.driver }),
         onDone: { target: "STOPPED" },
         onError: { target: "STOPPED", actions: ["noteError", "killInstance"] },
       },
@@ -476,7 +485,7 @@ export const daemonLifecycleMachine = setup({
       ],
       invoke: {
         src: "stopInstance",
-        input: ({ context }) => ({ driver: context.driver }),
+        input: ({ context }) => ({ driver: context.env.driver }),
         onDone: { actions: assign({ instanceGone: true }) },
         onError: { actions: ["killInstance", assign({ instanceGone: true })] },
       },

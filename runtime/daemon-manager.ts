@@ -5,7 +5,12 @@
  */
 import { Subject, config as rxjsConfig, type Observable } from "rxjs";
 import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
-import { indexDelayedEvents, systemClock, type WardenClock } from "../actors/clock.ts";
+import {
+  indexDelayedEvents,
+  queueDeferredEffects,
+  systemClock,
+  type WardenClock,
+} from "../actors/clock.ts";
 import { currentOwner, runAs } from "../actors/daemon-ownership.ts";
 import { InProcessDriver } from "../actors/in-process-daemon.ts";
 import { startInstance, stopInstance, watchInstance } from "../actors/lifecycle-actors.ts";
@@ -156,6 +161,8 @@ export class DaemonManager {
     });
     // One system holds every daemon: keep stopping an actor O(its own timers) (SPEC §13).
     indexDelayedEvents(this.supervisor.system);
+    // One transition of the root may send to every daemon (START, SHUTDOWN): keep that O(n).
+    queueDeferredEffects(this.supervisor);
     this.supervisor.subscribe({
       next: (snapshot) => {
         if (snapshot.status === "done" && snapshot.context.escalatedBy) {
