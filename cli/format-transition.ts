@@ -1,15 +1,6 @@
-import type { Envelope, LifecycleEventData } from "../runtime/envelope.ts";
+import { STATE_OF_EVENT, type Envelope, type LifecycleEventData } from "../runtime/envelope.ts";
 import type { LifecycleState } from "../machines/lifecycle-states.ts";
 import { clockTime, paint, paintState } from "./style.ts";
-
-const TARGET_OF_EVENT: Record<string, LifecycleState> = {
-  DAEMON_STARTING: "STARTING",
-  DAEMON_STARTED: "RUNNING",
-  DAEMON_STOPPING: "STOPPING",
-  DAEMON_STOPPED: "STOPPED",
-  DAEMON_FAILED: "FAILED",
-  DAEMON_RESTARTING: "RESTARTING",
-};
 
 /**
  * One line for a lifecycle event, or undefined for any other event.
@@ -23,7 +14,7 @@ export function formatTransition(
   color: boolean,
   nameWidth: number,
 ): string | undefined {
-  const target = TARGET_OF_EVENT[event.type];
+  const target = STATE_OF_EVENT[event.type];
   if (!target && event.type !== "DAEMON_HEALTH_CHANGED") return undefined;
   const data = event.data as LifecycleEventData;
   const time = paint(color, "gray", clockTime(event.time));

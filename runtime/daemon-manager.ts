@@ -28,7 +28,7 @@ import { SUPERVISOR_ID, supervisorMachine } from "../machines/supervisor.ts";
 import type { DaemonHealthChange, DaemonTransition } from "../machines/supervisor-protocol.ts";
 import { suggestion } from "./closest-name.ts";
 import type { InProcessDaemon } from "./daemon-types.ts";
-import type { Envelope, LifecycleEventData, LifecycleEventType } from "./envelope.ts";
+import { EVENT_OF_STATE, type Envelope, type LifecycleEventData } from "./envelope.ts";
 import { WardenError, messageOf } from "./errors.ts";
 import { EventBus } from "./event-bus.ts";
 import { daemonLogger, silentLogger, type Logger } from "./logger.ts";
@@ -83,15 +83,6 @@ interface Definition {
   daemon: InProcessDaemon;
   supervised: boolean;
 }
-
-const EVENT_OF_STATE: Partial<Record<LifecycleState, LifecycleEventType>> = {
-  STARTING: "DAEMON_STARTING",
-  RUNNING: "DAEMON_STARTED",
-  STOPPING: "DAEMON_STOPPING",
-  STOPPED: "DAEMON_STOPPED",
-  FAILED: "DAEMON_FAILED",
-  RESTARTING: "DAEMON_RESTARTING",
-};
 
 const lifecycleLogic = daemonLifecycleMachine.provide({
   actors: { startInstance, stopInstance, watchInstance },

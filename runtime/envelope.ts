@@ -1,3 +1,5 @@
+import type { LifecycleState } from "../machines/lifecycle-states.ts";
+
 /** The seven lifecycle events warden emits on every transition (SPEC §5). */
 export const LIFECYCLE_EVENT_TYPES = [
   "DAEMON_STARTING",
@@ -10,6 +12,21 @@ export const LIFECYCLE_EVENT_TYPES = [
 ] as const;
 
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
+
+/** The event published when a daemon enters each state (PENDING has none). */
+export const EVENT_OF_STATE: Partial<Record<LifecycleState, LifecycleEventType>> = {
+  STARTING: "DAEMON_STARTING",
+  RUNNING: "DAEMON_STARTED",
+  STOPPING: "DAEMON_STOPPING",
+  STOPPED: "DAEMON_STOPPED",
+  FAILED: "DAEMON_FAILED",
+  RESTARTING: "DAEMON_RESTARTING",
+};
+
+/** The state a transition event announces: the inverse of EVENT_OF_STATE. */
+export const STATE_OF_EVENT: Readonly<Record<string, LifecycleState>> = Object.fromEntries(
+  Object.entries(EVENT_OF_STATE).map(([state, type]) => [type, state as LifecycleState]),
+);
 
 /**
  * One event on the bus.
