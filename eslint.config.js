@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".warden/**", "coverage/**", "**/.warden/**"] },
+  { ignores: ["node_modules/**", ".warden/**", "coverage/**", "**/.warden/**", "scratch/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

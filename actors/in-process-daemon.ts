@@ -35,6 +35,18 @@ interface Instance {
   failure: ((error: unknown) => void) | undefined;
 }
 
+/**
+ * Calls daemon code now (not a microtask later: the next daemon of a critical path must not wait
+ * behind its siblings) and turns a synchronous throw into a rejection.
+ */
+function settle(fn: () => Promise<void> | void): Promise<void> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -60,7 +72,7 @@ export class InProcessDriver implements DaemonDriver {
         instance.failure = reject;
       });
       const started = runAs(instance.owner, () =>
-        Promise.resolve().then(() => this.options.daemon.start(instance.ctx)),
+        settle(() => this.options.daemon.start(instance.ctx)),
       );
       await Promise.race([started, failed]);
     } finally {
@@ -76,7 +88,7 @@ export class InProcessDriver implements DaemonDriver {
     instance.report = undefined;
     instance.controller.abort(new Error("stopping"));
     const stopped = runAs(instance.owner, () =>
-      Promise.resolve().then(() => this.options.daemon.stop(instance.ctx)),
+      settle(() => this.options.daemon.stop(instance.ctx)),
     );
     const gaveUp = new Promise<void>((resolve) => {
       if (signal.aborted) resolve();

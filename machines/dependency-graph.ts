@@ -65,6 +65,39 @@ export function dependencyClosure(names: Iterable<string>, graph: DependencyGrap
   return closure;
 }
 
+/**
+ * `names` by dependency level: first those that depend on none of the others, then those whose
+ * dependencies are all in the first group, and so on (a topological order that puts everything
+ * startable at once in front; stable within a level). The graph must be acyclic.
+ */
+export function dependencyOrder(names: Iterable<string>, graph: DependencyGraph): string[] {
+  const wanted = [...new Set(names)];
+  const inSet = new Set(wanted);
+  const level = new Map<string, number>();
+  for (const root of wanted) {
+    const stack: string[] = [root];
+    while (stack.length > 0) {
+      const name = stack[stack.length - 1]!;
+      if (level.has(name)) {
+        stack.pop();
+        continue;
+      }
+      const deps = (graph.get(name) ?? []).filter((dep) => inSet.has(dep));
+      const next = deps.find((dep) => !level.has(dep));
+      if (next !== undefined) {
+        stack.push(next);
+        continue;
+      }
+      stack.pop();
+      level.set(
+        name,
+        deps.reduce((max, dep) => Math.max(max, level.get(dep)! + 1), 0),
+      );
+    }
+  }
+  return wanted.sort((a, b) => level.get(a)! - level.get(b)!);
+}
+
 /** The given names and everything that depends on them, transitively. */
 export function dependentClosure(names: Iterable<string>, graph: DependencyGraph): Set<string> {
   const dependents = new Map<string, string[]>();

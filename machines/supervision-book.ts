@@ -29,6 +29,8 @@ export class SupervisionBook {
   private readonly awaiting = new Map<string, string[]>();
   private active = 0;
   private shuttingDown = false;
+  /** Longest chain of dependents below each daemon, itself included; cleared by `add`. */
+  private readonly heights = new Map<string, number>();
 
   get size(): number {
     return this.entries.size;
@@ -84,6 +86,7 @@ export class SupervisionBook {
       }
     }
     this.entries.set(name, entry);
+    this.heights.clear();
     return entry.runningDependencies === dependencies.length;
   }
 
@@ -127,14 +130,48 @@ export class SupervisionBook {
     return this.active === 0;
   }
 
+  /**
+   * Dependents whose last dependency just came up are told longest chain first: the start of a
+   * graph takes its critical path only if the daemons on that path never wait behind the others.
+   */
   private dependencyUp(entry: Entry, directives: Directive[]): void {
+    const ready: string[] = [];
     for (const dependentName of entry.dependents) {
       const dependent = this.entries.get(dependentName)!;
       dependent.runningDependencies++;
       if (dependent.runningDependencies === dependent.dependencies.length) {
-        directives.push({ to: dependentName, type: "DEPENDENCIES_READY" });
+        ready.push(dependentName);
       }
     }
+    if (ready.length > 1) ready.sort((a, b) => this.heightOf(b) - this.heightOf(a));
+    for (const name of ready) directives.push({ to: name, type: "DEPENDENCIES_READY" });
+  }
+
+  /** The number of daemons on the longest chain of dependents that starts at `name`. */
+  heightOf(name: string): number {
+    const known = this.heights.get(name);
+    if (known !== undefined) return known;
+    // Iterative post-order: dependency chains can be longer than the call stack.
+    const stack: string[] = [name];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (this.heights.has(top)) {
+        stack.pop();
+        continue;
+      }
+      const pending = this.dependentsOf(top).filter((d) => !this.heights.has(d));
+      if (pending.length > 0) {
+        stack.push(...pending);
+        continue;
+      }
+      stack.pop();
+      let height = 1;
+      for (const dependent of this.dependentsOf(top)) {
+        height = Math.max(height, 1 + this.heights.get(dependent)!);
+      }
+      this.heights.set(top, height);
+    }
+    return this.heights.get(name)!;
   }
 
   private dependencyDown(name: string, entry: Entry, directives: Directive[]): void {

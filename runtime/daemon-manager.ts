@@ -21,7 +21,7 @@ import {
   type DaemonPolicy,
   type DaemonPolicyOptions,
 } from "../machines/daemon-policy.ts";
-import { dependencyClosure } from "../machines/dependency-graph.ts";
+import { dependencyClosure, dependencyOrder } from "../machines/dependency-graph.ts";
 import { groupSupervisorMachine } from "../machines/group-supervisor.ts";
 import { stateOf, type LifecycleState } from "../machines/lifecycle-states.ts";
 import { SUPERVISOR_ID, supervisorMachine } from "../machines/supervisor.ts";
@@ -237,7 +237,7 @@ export class DaemonManager {
   async startMany(names: readonly string[]): Promise<void> {
     this.assertOpen();
     names.forEach((name) => this.known(name));
-    this.supervise();
+    validateGraph(this.graph);
     const targets = dependencyClosure(names, this.graph);
     const waiting = new Set([...targets].filter((name) => this.stateOf(name) !== "RUNNING"));
     const running = this.until(waiting, (transition, remaining) => {
@@ -256,7 +256,10 @@ export class DaemonManager {
       }
       return undefined;
     });
-    this.requestStart(targets);
+    // Each daemon starts as soon as it is registered: the first ones are already on their way
+    // while the rest of a large graph is still being handed to the supervisor.
+    const started = this.supervise(targets);
+    this.requestStart([...targets].filter((name) => !started.has(name)));
     await running;
   }
 
@@ -399,12 +402,18 @@ export class DaemonManager {
     }
   }
 
-  /** Validates the graph and hands every daemon registered since the last time to the supervisor. */
-  private supervise(): void {
-    if (this.unsupervised === 0) return;
+  /**
+   * Validates the graph and hands every daemon registered since the last time to the supervisor,
+   * dependencies first; those in `startNow` are sent START right after their registration.
+   * Returns the names it started.
+   */
+  private supervise(startNow: ReadonlySet<string> = new Set()): Set<string> {
+    const started = new Set<string>();
+    if (this.unsupervised === 0) return started;
     validateGraph(this.graph);
-    for (const definition of this.definitions.values()) {
-      if (definition.supervised) continue;
+    const fresh = [...this.definitions.values()].filter((d) => !d.supervised).map((d) => d.name);
+    for (const name of dependencyOrder(fresh, this.graph)) {
+      const definition = this.definitions.get(name)!;
       definition.supervised = true;
       this.supervisor.send({
         type: "REGISTER",
@@ -418,11 +427,16 @@ export class DaemonManager {
           random: this.random,
         },
       });
+      if (startNow.has(name)) {
+        this.supervisor.send({ type: "START", names: [name] });
+        started.add(name);
+      }
     }
     this.unsupervised = 0;
+    return started;
   }
 
-  private requestStart(targets: ReadonlySet<string>): void {
+  private requestStart(targets: Iterable<string>): void {
     const now: string[] = [];
     for (const name of targets) {
       if (this.stateOf(name) !== "STOPPING") {

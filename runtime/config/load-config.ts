@@ -13,6 +13,8 @@ import { validateConfig } from "./validate-config.ts";
  * @example
  * CONFIG_FILE_NAMES[0]; // "warden.config.ts"
  */
+export const DEFAULT_STATE_DIR = ".warden";
+
 export const CONFIG_FILE_NAMES = [
   "warden.config.ts",
   "warden.config.js",
@@ -95,6 +97,11 @@ export async function loadConfig(
  */
 export function resolveFromConfig(loaded: Pick<LoadedConfig, "dir">, relPath: string): string {
   return resolve(loaded.dir, relPath);
+}
+
+/** Where warden keeps this configuration's state (`stateDir`, default `.warden`), absolute. */
+export function stateDirOf(loaded: Pick<LoadedConfig, "dir" | "config">): string {
+  return resolveFromConfig(loaded, loaded.config.stateDir ?? DEFAULT_STATE_DIR);
 }
 
 async function readConfig(file: string, shown: string): Promise<unknown> {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   criticalPath,
   dependencyClosure,
+  dependencyOrder,
   dependentClosure,
   findCycle,
   missingDependencies,
@@ -183,5 +184,36 @@ describe("a 100,000-daemon chain", () => {
     expect(cycle).toHaveLength(size + 1);
     expect(cycle[0]).toBe("n0");
     expect(cycle.at(-1)).toBe("n0");
+  });
+});
+
+describe("dependencyOrder", () => {
+  it("puts every daemon after its dependencies, level by level, stable within a level", () => {
+    const graph = graphOf({ api: ["db", "cache"], web: ["api"], db: [], cache: [], log: [] });
+    expect(dependencyOrder(graph.keys(), graph)).toEqual(["db", "cache", "log", "api", "web"]);
+  });
+
+  it("ignores dependencies outside the given names", () => {
+    const graph = graphOf({ a: [], b: ["a"], c: ["b"] });
+    expect(dependencyOrder(["c", "b"], graph)).toEqual(["b", "c"]);
+  });
+
+  it("is a topological order of any acyclic graph, even a 100,000-long chain", () => {
+    const order = dependencyOrder(chain(100_000, "head").keys(), chain(100_000, "head"));
+    expect(order[0]).toBe("n99999");
+    expect(order.at(-1)).toBe("n0");
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.nat(30), { maxLength: 4 }), { maxLength: 30 }), (rows) => {
+        // Only edges to lower indices: acyclic by construction.
+        const graph = new Map(
+          rows.map((deps, i) => [`d${i}`, deps.filter((d) => d < i).map((d) => `d${d}`)]),
+        );
+        const position = new Map(dependencyOrder(graph.keys(), graph).map((name, i) => [name, i]));
+        expect(position.size).toBe(graph.size);
+        for (const [name, deps] of graph) {
+          for (const dep of deps) expect(position.get(dep)!).toBeLessThan(position.get(name)!);
+        }
+      }),
+    );
   });
 });

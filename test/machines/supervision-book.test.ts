@@ -236,3 +236,27 @@ describe("SupervisionBook: quiescence", () => {
     expect(new SupervisionBook().quiescent).toBe(true);
   });
 });
+
+describe("SupervisionBook: start order", () => {
+  it("tells the dependents on the longest chain first when a dependency comes up", () => {
+    // router ← leaf1, leaf2 (nothing below them), mid ← deep ← deeper
+    const book = bookOf({
+      router: [],
+      leaf1: ["router"],
+      mid: ["router"],
+      leaf2: ["router"],
+      deep: ["mid"],
+      deeper: ["deep"],
+    });
+    expect(book.heightOf("router")).toBe(4);
+    expect(book.heightOf("leaf1")).toBe(1);
+    expect(run(book, "router").map((d) => d.to)).toEqual(["mid", "leaf1", "leaf2"]);
+  });
+
+  it("recomputes heights when a daemon is added under an existing one", () => {
+    const book = bookOf({ a: [], b: ["a"] });
+    expect(book.heightOf("a")).toBe(2);
+    book.add("c", ["b"], false);
+    expect(book.heightOf("a")).toBe(3);
+  });
+});
