@@ -10,8 +10,19 @@ export type {
   DaemonStatus,
   RegisterOptions,
 } from "./runtime/daemon-manager.ts";
+export type { ProcessDaemonSpec } from "./actors/process-daemon.ts";
+export type {
+  DaemonImplementation,
+  ProcessOutputLine,
+  ProcessStatus,
+} from "./runtime/supervised-driver.ts";
 export { defineConfig } from "./runtime/config/define-config.ts";
-export type { WardenConfig, DaemonDefinition } from "./runtime/config/types.ts";
+export type {
+  WardenConfig,
+  DaemonDefinition,
+  ProcessDaemonDefinition,
+  ReadyCheck,
+} from "./runtime/config/types.ts";
 export { loadConfig } from "./runtime/config/load-config.ts";
 export { managerFromConfig } from "./runtime/manager-from-config.ts";
 export { EventBus } from "./runtime/event-bus.ts";

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { isWardenError, messageOf } from "../runtime/errors.ts";
+import { registerLogsCommand } from "./commands/logs.ts";
 import { up } from "./commands/up.ts";
 import { validate } from "./commands/validate.ts";
 import type { CliIO } from "./io.ts";
@@ -37,6 +38,7 @@ export function buildProgram(io: CliIO): Command {
       "start only these daemons (comma-separated) and their dependencies",
     )
     .option("--profile <name>", "start the daemons of a profile and their dependencies")
+    .option("--no-output", "do not print what process daemons write (their log files keep it)")
     .addOption(
       new Option("--log-level <level>", "daemon log level")
         .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
@@ -55,6 +57,7 @@ export function buildProgram(io: CliIO): Command {
     )
     .action(async (options) => validate(options, io));
 
+  registerLogsCommand(program, io);
   return program;
 }
 

@@ -112,6 +112,17 @@ function errorText(error: unknown): string {
   return typeof error === "string" ? error : JSON.stringify(error);
 }
 
+/** The exit code and signal an error carries, when it is the end of a process. */
+function exitOf(error: unknown): LifecycleContext["exit"] | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { exitCode, signal } = error as { exitCode?: unknown; signal?: unknown };
+  if (typeof exitCode !== "number" && typeof signal !== "string") return undefined;
+  return {
+    exitCode: typeof exitCode === "number" ? exitCode : null,
+    signal: typeof signal === "string" ? signal : null,
+  };
+}
+
 /** Restart allowed by policy and intensity: the guard behind every counted restart. */
 function restartAllowed(context: LifecycleContext): boolean {
   if (context.policy.restart === "never") return false;
@@ -200,9 +211,12 @@ export const daemonLifecycleMachine = setup({
       reason: context.policy.restart === "never" ? "policy" : "intensity",
       lastError: error ?? context.lastError,
     })),
-    noteError: assign(({ event }) => ({
-      lastError: errorText((event as { error?: unknown }).error),
-    })),
+    /** A failed start or stop; a process that exited before it was ready also leaves its exit. */
+    noteError: assign(({ event }) => {
+      const error = (event as { error?: unknown }).error;
+      const exit = exitOf(error);
+      return exit ? { lastError: errorText(error), exit } : { lastError: errorText(error) };
+    }),
     noteExit: assign(({ event }) =>
       event.type === "CRASHED" || event.type === "EXITED"
         ? {
@@ -297,7 +311,12 @@ export const daemonLifecycleMachine = setup({
     },
     STARTING: {
       entry: [
-        assign({ startRequested: false, forced: false, healthy: undefined }),
+        assign({
+          startRequested: false,
+          forced: false,
+          healthy: undefined,
+          exit: { exitCode: undefined, signal: undefined },
+        }),
         enter("STARTING"),
       ],
       invoke: {

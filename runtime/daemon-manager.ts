@@ -11,10 +11,8 @@ import {
   systemClock,
   type WardenClock,
 } from "../actors/clock.ts";
-import { currentOwner, runAs } from "../actors/daemon-ownership.ts";
-import { InProcessDriver } from "../actors/in-process-daemon.ts";
+import { currentOwner } from "../actors/daemon-ownership.ts";
 import { startInstance, stopInstance, watchInstance } from "../actors/lifecycle-actors.ts";
-import type { DaemonDriver } from "../machines/daemon-driver.ts";
 import { daemonLifecycleMachine, type LifecycleContext } from "../machines/daemon-lifecycle.ts";
 import {
   resolvePolicy,
@@ -26,12 +24,20 @@ import { groupSupervisorMachine } from "../machines/group-supervisor.ts";
 import { stateOf, type LifecycleState } from "../machines/lifecycle-states.ts";
 import { SUPERVISOR_ID, supervisorMachine } from "../machines/supervisor.ts";
 import type { DaemonHealthChange, DaemonTransition } from "../machines/supervisor-protocol.ts";
+import { resolve } from "node:path";
+import { reapOrphans } from "../actors/process-records.ts";
 import { suggestion } from "./closest-name.ts";
-import type { InProcessDaemon } from "./daemon-types.ts";
 import { EVENT_OF_STATE, type Envelope, type LifecycleEventData } from "./envelope.ts";
 import { WardenError, messageOf } from "./errors.ts";
 import { EventBus } from "./event-bus.ts";
-import { daemonLogger, silentLogger, type Logger } from "./logger.ts";
+import { silentLogger, type Logger } from "./logger.ts";
+import {
+  supervisedDriver,
+  type DaemonImplementation,
+  type ProcessOutputLine,
+  type ProcessStatus,
+  type SupervisedDriver,
+} from "./supervised-driver.ts";
 import { validateGraph } from "./validate-graph.ts";
 
 export interface DaemonManagerOptions {
@@ -51,6 +57,11 @@ export interface DaemonManagerOptions {
   onUnhandledError?: (error: unknown) => void;
   /** Observes the actor system, e.g. for Stately's inspector. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Where process daemons' logs, pid records and notify sockets live. Default `.warden` in the
+   * working directory.
+   */
+  stateDir?: string;
 }
 
 export interface RegisterOptions extends DaemonPolicyOptions {
@@ -72,6 +83,13 @@ export interface DaemonStatus {
   uptimeMs?: number;
   description?: string;
   metrics?: Record<string, number | string>;
+  /** A module inside the manager, or a program it runs. */
+  kind: "module" | "process";
+  /** For a process daemon: its command, pid, STATUS= text. */
+  process?: ProcessStatus;
+  /** How the latest instance of a process ended, while it is not running. */
+  exitCode?: number | null;
+  signal?: string | null;
 }
 
 interface Definition {
@@ -79,9 +97,8 @@ interface Definition {
   dependsOn: readonly string[];
   policy: DaemonPolicy;
   description: string | undefined;
-  driver: DaemonDriver;
-  daemon: InProcessDaemon;
-  supervised: boolean;
+  supervised: SupervisedDriver;
+  handedOver: boolean;
 }
 
 const lifecycleLogic = daemonLifecycleMachine.provide({
@@ -106,6 +123,8 @@ export class DaemonManager {
   /** Every event on the bus: lifecycle events and whatever daemons publish. */
   readonly events$: Observable<Envelope>;
   readonly clock: WardenClock;
+  /** Absolute; holds process daemons' logs, pid records and notify sockets. */
+  readonly stateDir: string;
   private readonly logger: Logger;
   private readonly random: () => number;
   private readonly definitions = new Map<string, Definition>();
@@ -122,13 +141,19 @@ export class DaemonManager {
   private readonly deferredStarts = new Map<string, TransitionListener>();
   private readonly supervisor: Actor<typeof supervisorMachine>;
   private unsupervised = 0;
+  private reaping: Promise<void> | undefined;
+  private processKillInstalled = false;
   private closed = false;
   private readonly releaseErrorCapture: () => void;
+  private readonly outputLines = new Subject<ProcessOutputLine>();
+  /** Every line process daemons write on stdout and stderr (their log files have them too). */
+  readonly output$: Observable<ProcessOutputLine> = this.outputLines.asObservable();
   /** Emits the name of a critical daemon whose failure shut the manager down. */
   readonly escalated$: Observable<string> = this.escalations.asObservable();
 
   constructor(private readonly options: DaemonManagerOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.stateDir = resolve(options.stateDir ?? ".warden");
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger();
     this.bus = new EventBus({ clock: this.clock });
@@ -171,7 +196,7 @@ export class DaemonManager {
    * Adds a daemon. Names are unique; dependencies may be registered later, and the whole graph
    * is checked before the next start.
    */
-  register(name: string, daemon: InProcessDaemon, options: RegisterOptions = {}): void {
+  register(name: string, daemon: DaemonImplementation, options: RegisterOptions = {}): void {
     this.assertOpen();
     if (this.definitions.has(name)) {
       throw new WardenError(
@@ -179,31 +204,25 @@ export class DaemonManager {
         `daemon "${name}" is already registered`,
       );
     }
-    if (typeof daemon?.start !== "function" || typeof daemon?.stop !== "function") {
-      throw new WardenError(
-        "WARDEN_ERR_DAEMON_MODULE",
-        `daemon "${name}" must have start(ctx) and stop(ctx) functions`,
-      );
-    }
     const policy = resolvePolicy(options);
-    const logger = daemonLogger(this.logger, name);
-    const driver = new InProcessDriver({
-      name,
-      daemon,
+    const supervised = supervisedDriver(name, daemon, policy, {
       clock: this.clock,
-      health: policy.health,
-      logger,
-      bus: (owner) => this.bus.client(name, (fn) => runAs(owner, fn)),
+      bus: this.bus,
+      logger: this.logger,
+      stateDir: this.stateDir,
+      onOutput: (line) => {
+        if (this.outputLines.observed) this.outputLines.next(line);
+      },
     });
+    if (supervised.kind === "process") this.killProcessesOnExit();
     const dependsOn = [...(options.dependsOn ?? [])];
     this.definitions.set(name, {
       name,
       dependsOn,
       policy,
       description: options.description,
-      driver,
-      daemon,
-      supervised: false,
+      supervised,
+      handedOver: false,
     });
     this.graph.set(name, dependsOn);
     this.unsupervised++;
@@ -237,6 +256,7 @@ export class DaemonManager {
   async startMany(names: readonly string[]): Promise<void> {
     this.assertOpen();
     names.forEach((name) => this.known(name));
+    if (this.processKillInstalled) await this.reapOrphansOnce();
     validateGraph(this.graph);
     const targets = dependencyClosure(names, this.graph);
     const waiting = new Set([...targets].filter((name) => this.stateOf(name) !== "RUNNING"));
@@ -367,6 +387,7 @@ export class DaemonManager {
       state,
       dependsOn: definition.dependsOn,
       critical: definition.policy.critical,
+      kind: definition.supervised.kind,
       restarts: context?.restarts ?? 0,
       reason: context?.reason ?? this.lastTransitions.get(name)?.reason ?? "registered",
     };
@@ -377,8 +398,14 @@ export class DaemonManager {
       status.uptimeMs = this.clock.now() - context.runningSince;
     }
     if (definition.description !== undefined) status.description = definition.description;
-    const metrics = this.metricsOf(definition);
+    const metrics = state === "RUNNING" ? definition.supervised.metrics() : undefined;
     if (metrics) status.metrics = metrics;
+    const process = definition.supervised.process();
+    if (process) status.process = process;
+    if (context && context.exit.exitCode !== undefined && state !== "RUNNING") {
+      status.exitCode = context.exit.exitCode;
+      status.signal = context.exit.signal ?? null;
+    }
     return status;
   }
 
@@ -388,18 +415,45 @@ export class DaemonManager {
     await this.stopAll();
     this.closed = true;
     this.supervisor.stop();
+    await Promise.all([...this.definitions.values()].map((d) => d.supervised.dispose()));
+    this.releaseProcessKill();
     this.releaseErrorCapture();
   }
 
-  private metricsOf(definition: Definition): Record<string, number | string> | undefined {
-    if (!definition.daemon.getMetrics || this.stateOf(definition.name) !== "RUNNING") {
-      return undefined;
-    }
-    try {
-      return definition.daemon.getMetrics();
-    } catch (error) {
-      return { error: messageOf(error) };
-    }
+  /**
+   * Before the first start of a process daemon: stops what a manager that was killed with
+   * SIGKILL left running (recorded in the state directory by pid and start time, so that a pid
+   * the system has since reused is never touched).
+   */
+  private reapOrphansOnce(): Promise<void> {
+    if (this.reaping) return this.reaping;
+    this.reaping = reapOrphans(resolve(this.stateDir, "pids"), {
+      onProblem: (message) => this.logger.warn(message),
+      onOutcome: (outcome) => {
+        if (outcome.action === "gone") return;
+        this.logger.warn(
+          { daemon: outcome.daemon, pid: outcome.pid, action: outcome.action },
+          "process left behind by an earlier manager",
+        );
+      },
+    }).then(() => undefined);
+    return this.reaping;
+  }
+
+  /** No child outlives its manager: if this process exits, every process group is killed. */
+  private killProcessesOnExit(): void {
+    if (this.processKillInstalled) return;
+    this.processKillInstalled = true;
+    process.on("exit", this.killProcesses);
+  }
+
+  private readonly killProcesses = () => {
+    for (const definition of this.definitions.values()) definition.supervised.killNow();
+  };
+
+  private releaseProcessKill(): void {
+    if (this.processKillInstalled) process.off("exit", this.killProcesses);
+    this.processKillInstalled = false;
   }
 
   /**
@@ -411,10 +465,10 @@ export class DaemonManager {
     const started = new Set<string>();
     if (this.unsupervised === 0) return started;
     validateGraph(this.graph);
-    const fresh = [...this.definitions.values()].filter((d) => !d.supervised).map((d) => d.name);
+    const fresh = [...this.definitions.values()].filter((d) => !d.handedOver).map((d) => d.name);
     for (const name of dependencyOrder(fresh, this.graph)) {
       const definition = this.definitions.get(name)!;
-      definition.supervised = true;
+      definition.handedOver = true;
       this.supervisor.send({
         type: "REGISTER",
         dependsOn: definition.dependsOn,
@@ -422,7 +476,7 @@ export class DaemonManager {
         input: {
           name: definition.name,
           policy: definition.policy,
-          driver: definition.driver,
+          driver: definition.supervised.driver,
           now: () => this.clock.now(),
           random: this.random,
         },

@@ -1,5 +1,6 @@
 import type { DaemonPolicyOptions } from "../machines/daemon-policy.ts";
-import { resolveFromConfig, type LoadedConfig } from "./config/load-config.ts";
+import type { ProcessDaemonSpec } from "../actors/process-daemon.ts";
+import { resolveFromConfig, stateDirOf, type LoadedConfig } from "./config/load-config.ts";
 import type { DaemonDefinition } from "./config/types.ts";
 import {
   DaemonManager,
@@ -8,6 +9,7 @@ import {
 } from "./daemon-manager.ts";
 import { WardenError } from "./errors.ts";
 import { loadDaemonModule } from "./load-daemon-module.ts";
+import type { DaemonImplementation } from "./supervised-driver.ts";
 
 /**
  * A DaemonManager with every daemon of a loaded configuration registered (modules loaded,
@@ -30,23 +32,38 @@ export async function managerFromConfig(
     );
   }
   const daemons = await Promise.all(
-    Object.entries(config.daemons).map(async ([name, definition]) => {
-      if (definition.module === undefined) {
-        throw new WardenError(
-          "WARDEN_ERR_CONFIG",
-          `${loaded.file}: daemons.${name}.command: process daemons are not part of this release yet; ` +
-            `bind "${name}" to a module instead`,
-        );
-      }
-      const file = resolveFromConfig(loaded, definition.module);
-      return { name, definition, daemon: await loadDaemonModule(file, definition.options, name) };
-    }),
+    Object.entries(config.daemons).map(async ([name, definition]) => ({
+      name,
+      definition,
+      daemon: await implementationOf(loaded, name, definition),
+    })),
   );
-  const manager = new DaemonManager(options);
+  const manager = new DaemonManager({ stateDir: stateDirOf(loaded), ...options });
   for (const { name, definition, daemon } of daemons) {
     manager.register(name, daemon, registerOptions(definition));
   }
   return manager;
+}
+
+/** A module's daemon object, or the program of a `command` definition (cwd resolved). */
+async function implementationOf(
+  loaded: LoadedConfig,
+  name: string,
+  definition: DaemonDefinition,
+): Promise<DaemonImplementation> {
+  if (definition.module !== undefined) {
+    const file = resolveFromConfig(loaded, definition.module);
+    return loadDaemonModule(file, definition.options, name);
+  }
+  const spec: ProcessDaemonSpec = {
+    command: definition.command,
+    cwd: resolveFromConfig(loaded, definition.cwd ?? "."),
+  };
+  if (definition.args) spec.args = definition.args;
+  if (definition.env) spec.env = definition.env;
+  if (definition.ready) spec.ready = definition.ready;
+  if (definition.logs) spec.logs = definition.logs;
+  return spec;
 }
 
 /** The supervision options of one definition, as DaemonManager.register takes them. */

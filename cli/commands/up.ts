@@ -5,6 +5,7 @@ import { messageOf } from "../../runtime/errors.ts";
 import { createLogger } from "../../runtime/logger.ts";
 import { managerFromConfig } from "../../runtime/manager-from-config.ts";
 import { selectDaemons, type Selection } from "../../runtime/select-daemons.ts";
+import { formatOutputLine } from "../format-output-line.ts";
 import { formatTransition } from "../format-transition.ts";
 import { humanLogStream } from "../human-log-stream.ts";
 import type { CliIO } from "../io.ts";
@@ -12,6 +13,8 @@ import type { CliIO } from "../io.ts";
 export interface UpOptions extends Selection {
   config?: string;
   logLevel?: string;
+  /** Print process daemons' stdout and stderr lines (commander's `--no-output` turns it off). */
+  output?: boolean;
 }
 
 /**
@@ -32,6 +35,9 @@ export async function up(options: UpOptions, io: CliIO): Promise<void> {
     const line = formatTransition(event, io.color, width);
     if (line) io.out(line);
   });
+  if (options.output !== false) {
+    manager.output$.subscribe((line) => io.out(formatOutputLine(line, io.color, width)));
+  }
 
   const where = relative(io.cwd, loaded.file) || loaded.file;
   io.err(
@@ -59,9 +65,8 @@ export async function up(options: UpOptions, io: CliIO): Promise<void> {
 async function startReporting(manager: DaemonManager, names: string[], io: CliIO): Promise<void> {
   try {
     await manager.startMany(names);
-    io.err(
-      `warden: ${manager.status().filter((s) => s.state === "RUNNING").length} daemons running`,
-    );
+    const running = manager.status().filter((s) => s.state === "RUNNING").length;
+    io.err(`warden: ${running} ${running === 1 ? "daemon" : "daemons"} running`);
   } catch (error) {
     // A daemon that fails to start is reported; the others stay supervised.
     io.err(`warden: ${messageOf(error)}`);

@@ -1,8 +1,10 @@
-// The quickstart: five in-process daemons that watch this machine and react to what they see.
+// The quickstart: five in-process daemons and one Python program that watch this machine and
+// react to what they see.
 //
 //   load-monitor ─┐
 //                 ├─> alerter ─> reporter
 //   disk-monitor ─┘        └───> flaky-worker (crashes now and then: watch restarts and backoff)
+//   process-census (Python, over the notify socket: ready, heartbeat, events, metrics)
 import { defineConfig } from "warden";
 
 export default defineConfig({
@@ -41,6 +43,15 @@ export default defineConfig({
       withinMs: 60000,
       retryFailedAfterMs: 30000,
       heartbeatTimeoutMs: 5000,
+    },
+    "process-census": {
+      command: "python3",
+      args: ["-u", "daemons/process-census.py"],
+      ready: { notify: true },
+      heartbeatTimeoutMs: 10000,
+      stopTimeoutMs: 3000,
+      restart: "always",
+      description: "a Python program: counts processes, publishes PROCESS_CENSUS every 3 s",
     },
   },
   profiles: {

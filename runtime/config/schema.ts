@@ -115,8 +115,12 @@ const daemonSchema = z
     ready: readySchema.optional(),
     logs: z
       .strictObject({
-        maxBytes: integer(1).describe("Rotate a log file at this size").optional(),
-        maxFiles: integer(0).describe("Rotated files to keep").optional(),
+        maxBytes: integer(1024)
+          .describe("Rotate a log file before it grows past this many bytes (default 10 MiB)")
+          .optional(),
+        maxFiles: integer(1)
+          .describe("Log files kept, the current one included (default 5)")
+          .optional(),
       })
       .optional(),
     dependsOn: z

@@ -1,5 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runWarden } from "../support/run-warden.ts";
+import { stillRunning } from "../support/orphans.ts";
+import { repoRoot, runWarden } from "../support/run-warden.ts";
+
+const stateDir = join(repoRoot, "examples/quickstart/.warden");
 
 const wardenUp = (args: string[]) => runWarden(["up", ...args]);
 
@@ -12,7 +17,14 @@ function orderOf(stdout: string, state: string): string[] {
 describe("warden up on examples/quickstart", () => {
   it("starts every daemon in dependency order, and on SIGTERM stops them in reverse order and exits 0", async () => {
     const run = wardenUp(["--config", "examples/quickstart/warden.config.ts"]);
-    await run.waitForOutput(/5 daemons running/);
+    await run.waitForOutput(/6 daemons running/);
+    // The Python daemon said READY=1 on the notify socket after its first census.
+    const record = JSON.parse(readFileSync(join(stateDir, "pids/process-census.json"), "utf8"));
+    const python = Number(record.pid);
+    expect(python).toBeGreaterThan(1);
+    expect(readFileSync(join(stateDir, "logs/process-census.log"), "utf8")).toMatch(
+      /stdout first census: \d+ processes/,
+    );
     run.child.kill("SIGTERM");
     const code = await run.exited;
     const { stdout, stderr } = run.output();
@@ -20,7 +32,14 @@ describe("warden up on examples/quickstart", () => {
     expect(stderr).toContain("all daemons stopped");
 
     const running = orderOf(stdout, "RUNNING");
-    for (const name of ["load-monitor", "disk-monitor", "alerter", "reporter", "flaky-worker"]) {
+    for (const name of [
+      "load-monitor",
+      "disk-monitor",
+      "alerter",
+      "reporter",
+      "flaky-worker",
+      "process-census",
+    ]) {
       expect(running).toContain(name);
     }
     expect(running.indexOf("alerter")).toBeGreaterThan(running.indexOf("load-monitor"));
@@ -34,6 +53,10 @@ describe("warden up on examples/quickstart", () => {
     expect(stopped.indexOf("flaky-worker")).toBeLessThan(stopping.indexOf("alerter"));
     expect(stopped.indexOf("alerter")).toBeLessThan(stopping.indexOf("load-monitor"));
     expect(stopped.indexOf("alerter")).toBeLessThan(stopping.indexOf("disk-monitor"));
+    expect(stopped).toContain("process-census");
+    // What the Python daemon prints is shown beside the transitions.
+    expect(stdout).toMatch(/process-census\s+│ first census: \d+ processes/);
+    expect(stillRunning([python])).toEqual([]);
   });
 
   it("--daemons starts only the named daemons and their dependencies; SIGINT exits 0", async () => {

@@ -15,7 +15,7 @@ describe("warden validate", () => {
   it("accepts the quickstart and exits 0", async () => {
     const run = runWarden(["validate", "--config", "examples/quickstart/warden.config.ts"]);
     expect(await run.exited).toBe(0);
-    expect(run.output().stdout).toMatch(/valid \(5 daemons\)/);
+    expect(run.output().stdout).toMatch(/valid \(6 daemons\)/);
   });
 
   it("exits 2 naming the file, the path and the closest known key", async () => {

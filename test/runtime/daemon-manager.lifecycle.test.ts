@@ -51,6 +51,7 @@ describe("DaemonManager: register, start, stop, restart, status", () => {
     expect(sim.manager.statusOf("api")).toEqual({
       name: "api",
       state: "RUNNING",
+      kind: "module",
       dependsOn: ["db"],
       critical: false,
       restarts: 0,

@@ -1,0 +1,106 @@
+import { isAbsolute, relative, sep } from "node:path";
+import type { Command } from "commander";
+import { suggestion } from "../../runtime/closest-name.ts";
+import { loadConfig, stateDirOf, type LoadedConfig } from "../../runtime/config/load-config.ts";
+import { WardenError, messageOf } from "../../runtime/errors.ts";
+import { logFileOf } from "../../runtime/log-files.ts";
+import type { CliIO } from "../io.ts";
+import { followLog } from "../log-follow.ts";
+import { tailLog, type LogTail } from "../log-tail.ts";
+
+/** Lines printed before following when `-n` is not given, as `tail` does. */
+export const DEFAULT_LOG_LINES = 10;
+
+export interface LogsOptions {
+  config?: string;
+  /** `-n`: how many of the last lines to print; a non-negative integer (commander passes text). */
+  lines?: string | number;
+  /** `-f`: keep printing new lines until SIGINT/SIGTERM. */
+  follow?: boolean;
+}
+
+/**
+ * `warden logs <NAME>`: prints the last lines of a daemon's log (`<stateDir>/logs/<NAME>.log`
+ * and its rotated files) and, with `follow`, every line appended later, across rotations, until
+ * SIGINT or SIGTERM. Needs no running manager. An unknown name or a bad `-n` exits 2.
+ *
+ * @example
+ * await logs("api", { lines: "50", follow: true }, io);
+ */
+export async function logs(name: string, options: LogsOptions, io: CliIO): Promise<void> {
+  const count = lineCountOf(options.lines);
+  const loaded = await loadConfig(options.config, io.cwd);
+  checkKnown(name, loaded, io.cwd);
+  const file = logFileOf(stateDirOf(loaded), name);
+  if (options.follow !== true) {
+    printTail(name, file, tailLog(file, count, false), io, "");
+    return;
+  }
+  // Listen before printing anything: whoever reads the output may signal right after it.
+  const signalled = new Promise<void>((resolve) => io.onShutdownSignal(() => resolve()));
+  const tail = tailLog(file, count, true);
+  printTail(name, file, tail, io, "; waiting for them (Ctrl-C to stop)");
+  const stop = followLog(file, tail, {
+    emit: (line) => io.out(line),
+    onError: (error) =>
+      io.err(`warden: cannot read ${shown(file, io.cwd)}: ${messageOf(error)}; still trying`),
+  });
+  await signalled;
+  stop();
+}
+
+/**
+ * Adds `warden logs <NAME> [-n N] [-f] [-c F]` to `program`.
+ *
+ * @example
+ * registerLogsCommand(program, io);
+ */
+export function registerLogsCommand(program: Command, io: CliIO): void {
+  program
+    .command("logs")
+    .description(
+      "print the last lines of a daemon's stdout and stderr log; -f keeps printing new ones",
+    )
+    .argument("<name>", "the daemon, as named in the configuration")
+    .option("-n, --lines <count>", "how many of the last lines to print", `${DEFAULT_LOG_LINES}`)
+    .option("-f, --follow", "keep printing lines as they are written, until Ctrl-C")
+    .option(
+      "-c, --config <file>",
+      "configuration file (default: warden.config.{ts,js,mjs,json,yaml} here)",
+    )
+    .action(async (name: string, options: LogsOptions) => logs(name, options, io));
+}
+
+function lineCountOf(lines: string | number | undefined): number {
+  if (lines === undefined) return DEFAULT_LOG_LINES;
+  const text = String(lines).trim();
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count)) {
+    throw new WardenError(
+      "WARDEN_ERR_USAGE",
+      `-n/--lines: expected a non-negative integer, got ${JSON.stringify(String(lines))}`,
+    );
+  }
+  return count;
+}
+
+function checkKnown(name: string, loaded: LoadedConfig, cwd: string): void {
+  const known = Object.keys(loaded.config.daemons);
+  if (known.includes(name)) return;
+  throw new WardenError(
+    "WARDEN_ERR_UNKNOWN_DAEMON",
+    `no daemon named "${name}" in ${shown(loaded.file, cwd)}${suggestion(name, known)}`,
+  );
+}
+
+function printTail(name: string, file: string, tail: LogTail, io: CliIO, waiting: string): void {
+  for (const line of tail.lines) io.out(line);
+  if (!tail.found) io.err(`warden: no logs yet for ${name} (${shown(file, io.cwd)})${waiting}`);
+}
+
+/** Relative to `cwd` when inside it, as users type paths; absolute otherwise. */
+function shown(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  const outside = rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  return outside ? file : rel;
+}

@@ -1,0 +1,91 @@
+/**
+ * "Nothing outlives the manager" (SPEC §4), as a user meets it: `warden up` with a process
+ * daemon that has grandchildren is killed with SIGKILL (its children live on as orphans); the
+ * next `warden up` finds them through the state directory and stops them before starting anew.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { processesInGroup, stillRunning } from "../support/orphans.ts";
+import { eventually } from "../support/process-harness.ts";
+import { runWarden } from "../support/run-warden.ts";
+
+const groups: number[] = [];
+let dir: string | undefined;
+
+afterEach(() => {
+  // Whatever a failed test left: only the groups this test saw started.
+  for (const pgid of groups.splice(0)) {
+    if (pgid > 1) {
+      try {
+        process.kill(-pgid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+function writeConfig(): string {
+  dir = mkdtempSync(join(tmpdir(), "warden-orphans-"));
+  const file = join(dir, "warden.config.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      daemons: {
+        family: {
+          command: "sh",
+          args: ["-c", "sleep 1000 & sleep 1000 & echo ready; wait"],
+          ready: { stdout: "^ready$" },
+        },
+      },
+    }),
+  );
+  return file;
+}
+
+function recordedPid(): number {
+  const record = JSON.parse(readFileSync(join(dir!, ".warden", "pids", "family.json"), "utf8"));
+  const pid = Number(record.pid);
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`bad recorded pid ${record.pid}`);
+  return pid;
+}
+
+describe("warden up: no orphans", () => {
+  it("a manager killed with SIGKILL leaves children that the next start stops", async () => {
+    const config = writeConfig();
+    const first = runWarden(["up", "--config", config]);
+    await first.waitForOutput(/1 daemon running/);
+    const firstLeader = recordedPid();
+    groups.push(firstLeader);
+    const orphans = await eventually(
+      () => {
+        const members = processesInGroup(firstLeader);
+        return members.length >= 3 ? members : undefined;
+      },
+      5_000,
+      "the daemon and its two grandchildren",
+    );
+
+    first.child.kill("SIGKILL");
+    await first.exited;
+    // The children outlive a manager killed that way: this is what the next start must clean up.
+    expect(stillRunning(orphans)).toEqual(orphans);
+
+    const second = runWarden(["up", "--config", config]);
+    await second.waitForOutput(/1 daemon running/);
+    expect(stillRunning(orphans)).toEqual([]);
+    const secondLeader = recordedPid();
+    groups.push(secondLeader);
+    expect(secondLeader).not.toBe(firstLeader);
+    const replacements = processesInGroup(secondLeader);
+    expect(replacements.length).toBeGreaterThanOrEqual(1);
+
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+    await eventually(() => stillRunning(replacements).length === 0, 5_000, "a clean stop");
+  });
+});

@@ -1,0 +1,71 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { afterEach, describe, expect, it } from "vitest";
+import { descendantsOf, processesInGroup, stillRunning } from "./orphans.ts";
+
+let groups: number[] = [];
+
+afterEach(() => {
+  for (const pgid of groups) {
+    // Never 0 or 1: kill(-0) is this test's own group, kill(-1) every process there is.
+    if (!Number.isInteger(pgid) || pgid <= 1) continue;
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  groups = [];
+});
+
+async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.skipIf(process.platform !== "linux")("orphans", () => {
+  it("finds the descendants of a process and the members of its group", async () => {
+    // sh → (sh → sleep) and sh → sleep: a grandchild two levels down.
+    const child = spawn("sh", ["-c", "sh -c 'sleep 1000 & wait' & sleep 1000 & wait"], {
+      detached: true,
+      stdio: "ignore",
+    });
+    const pid = child.pid!;
+    groups.push(pid);
+    await eventually(() => descendantsOf(pid).length === 3, "three descendants");
+
+    const below = descendantsOf(pid);
+    expect(below).not.toContain(pid);
+    expect(descendantsOf(process.pid)).toEqual(expect.arrayContaining([pid, ...below]));
+    expect(processesInGroup(pid)).toEqual([pid, ...below].sort((a, b) => a - b));
+    expect(stillRunning([pid, ...below])).toEqual([pid, ...below]);
+
+    process.kill(-pid, "SIGKILL");
+    await once(child, "exit");
+    // Zombies of the reparented grandchildren do not count: they no longer run.
+    await eventually(() => processesInGroup(pid).length === 0, "the group to end");
+    expect(stillRunning([pid, ...below])).toEqual([]);
+    expect(descendantsOf(pid)).toEqual([]);
+  });
+
+  it("loses orphans from the descendants once their parent dies, not from the group", async () => {
+    const child = spawn("sh", ["-c", "sleep 1000 & read line"], {
+      detached: true,
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    const pid = child.pid!;
+    groups.push(pid);
+    await eventually(() => descendantsOf(pid).length === 1, "the sleep");
+    const [sleep] = descendantsOf(pid);
+
+    child.stdin!.end("\n");
+    await once(child, "exit");
+
+    expect(descendantsOf(process.pid)).not.toContain(sleep);
+    expect(processesInGroup(pid)).toEqual([sleep]);
+    expect(stillRunning([sleep!])).toEqual([sleep]);
+  });
+});

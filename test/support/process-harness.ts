@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { filter, firstValueFrom, timeout } from "rxjs";
+import { DaemonManager } from "../../runtime/daemon-manager.ts";
+import type { Envelope } from "../../runtime/envelope.ts";
+
+export const PROCESS_FIXTURES = fileURLToPath(new URL("../fixtures/processes/", import.meta.url));
+
+/** A manager whose state directory is a fresh temporary folder; `cleanup` closes both. */
+export function processManager(): {
+  manager: DaemonManager;
+  stateDir: string;
+  events: Envelope[];
+  cleanup: () => Promise<void>;
+} {
+  const stateDir = mkdtempSync(join(tmpdir(), "warden-proc-"));
+  const manager = new DaemonManager({ stateDir, captureEscapedErrors: false });
+  const events: Envelope[] = [];
+  manager.events$.subscribe((event) => events.push(event));
+  return {
+    manager,
+    stateDir,
+    events,
+    cleanup: async () => {
+      await manager.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The next event (from now on) that matches; rejects after `ms`. */
+export function nextEvent(
+  manager: DaemonManager,
+  match: (event: Envelope) => boolean,
+  ms = 10_000,
+): Promise<Envelope> {
+  return firstValueFrom(manager.events$.pipe(filter(match), timeout(ms)));
+}
+
+/** Resolves when `check` holds, polling every 20 ms; rejects after `ms`. */
+export async function eventually<T>(
+  check: () => T | undefined | false,
+  ms = 10_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== "object" || address === null) throw new Error("no port");
+  return address.port;
+}
+
+/** True while a process with this pid exists (zombies count as gone). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
+  }
+}
