@@ -11,6 +11,10 @@ export interface CliIO {
   errStream: { write(chunk: string): boolean | void };
   /** Colour is allowed (a TTY, and NO_COLOR unset). */
   color: boolean;
+  /** Standard error is a terminal: progress may be redrawn in place. */
+  interactive?: boolean;
+  /** The terminal's width, when there is one. */
+  columns?(): number | undefined;
   cwd: string;
   /** Calls `handler` once for the first SIGINT or SIGTERM, with the signal's name. */
   onShutdownSignal(handler: (signal: string) => void): void;

@@ -7,6 +7,8 @@ const io: CliIO = {
   err: (line) => void process.stderr.write(`${line}\n`),
   errStream: process.stderr,
   color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+  interactive: process.stderr.isTTY === true,
+  columns: () => process.stderr.columns ?? process.stdout.columns,
   cwd: process.cwd(),
   onShutdownSignal(handler) {
     let received = false;

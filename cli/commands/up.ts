@@ -1,12 +1,15 @@
 import { relative } from "node:path";
 import { loadConfig } from "../../runtime/config/load-config.ts";
 import type { DaemonManager } from "../../runtime/daemon-manager.ts";
+import { dependencyClosure } from "../../machines/dependency-graph.ts";
+import { STATE_OF_EVENT, type LifecycleEventData } from "../../runtime/envelope.ts";
 import { messageOf } from "../../runtime/errors.ts";
 import { createLogger } from "../../runtime/logger.ts";
 import { managerFromConfig } from "../../runtime/manager-from-config.ts";
 import { selectDaemons, type Selection } from "../../runtime/select-daemons.ts";
 import { formatOutputLine } from "../format-output-line.ts";
 import { formatTransition } from "../format-transition.ts";
+import { StartupProgress } from "../startup-progress.ts";
 import { humanLogStream } from "../human-log-stream.ts";
 import type { CliIO } from "../io.ts";
 
@@ -22,9 +25,13 @@ export interface UpOptions extends Selection {
  * SIGINT/SIGTERM stops everything in reverse dependency order and exits 0. A critical daemon
  * that fails shuts everything down and exits 1.
  */
-export async function up(options: UpOptions, io: CliIO): Promise<void> {
-  const loaded = await loadConfig(options.config, io.cwd);
+export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
+  const loaded = await loadConfig(options.config, parentIo.cwd);
   const names = selectDaemons(loaded.config, options);
+  const graph = new Map(
+    Object.entries(loaded.config.daemons).map(([name, d]) => [name, d.dependsOn ?? []]),
+  );
+  const { io, progress } = withProgress(parentIo, [...dependencyClosure(names, graph)]);
   const logger = createLogger({
     level: options.logLevel ?? "info",
     destination: humanLogStream(io.errStream, io.color),
@@ -34,6 +41,8 @@ export async function up(options: UpOptions, io: CliIO): Promise<void> {
   manager.events$.subscribe((event) => {
     const line = formatTransition(event, io.color, width);
     if (line) io.out(line);
+    const state = STATE_OF_EVENT[event.type];
+    if (state) progress?.update((event.data as LifecycleEventData).daemon, state);
   });
   if (options.output !== false) {
     manager.output$.subscribe((line) => io.out(formatOutputLine(line, io.color, width)));
@@ -60,6 +69,34 @@ export async function up(options: UpOptions, io: CliIO): Promise<void> {
   });
 
   await startReporting(manager, names, io);
+  progress?.finish();
+}
+
+/**
+ * On a terminal, an I/O whose every line keeps the startup progress line below it; elsewhere
+ * the I/O as it is (plain lines only).
+ */
+function withProgress(io: CliIO, names: readonly string[]) {
+  if (!io.interactive) return { io, progress: undefined };
+  const progress = new StartupProgress(
+    names,
+    (text) => void io.errStream.write(text),
+    io.color,
+    () => io.columns?.(),
+  );
+  const wrapped: CliIO = {
+    ...io,
+    out: (line) => progress.around(() => io.out(line)),
+    err: (line) => progress.around(() => io.err(line)),
+    errStream: {
+      write: (chunk) => {
+        let written: boolean | void = true;
+        progress.around(() => (written = io.errStream.write(chunk)));
+        return written;
+      },
+    },
+  };
+  return { io: wrapped, progress };
 }
 
 async function startReporting(manager: DaemonManager, names: string[], io: CliIO): Promise<void> {
