@@ -329,11 +329,18 @@ export class DaemonManager {
     this.known(name);
     this.supervise();
     const state = this.stateOf(name);
-    if (state !== "RUNNING" && state !== "STARTING") return this.start(name);
+    // STARTING ignores RESTART: the start in progress is the restart.
+    if (state !== "RUNNING") return this.start(name);
     let left = false;
     const running = this.until(new Set([name]), (transition, remaining) => {
       if (transition.state !== "RUNNING") left = true;
       if (transition.state === "FAILED") return this.failure(transition);
+      if (transition.state === "STOPPED") {
+        return new WardenError(
+          "WARDEN_ERR_DAEMON_STOPPED",
+          `daemon "${name}" was stopped before it was running again`,
+        );
+      }
       if (transition.state === "RUNNING" && left) remaining.delete(name);
       return undefined;
     });

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   WARDEN_ERR_MANAGER_CLOSED: 1,
   /** No manager is running for this state directory. */
   WARDEN_ERR_NOT_RUNNING: 3,
+  /** Another manager already runs with this state directory. */
+  WARDEN_ERR_ALREADY_RUNNING: 1,
 } as const;
 
 export type WardenErrorCode = keyof typeof ERROR_CODES;

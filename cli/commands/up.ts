@@ -5,6 +5,7 @@ import { dependencyClosure } from "../../machines/dependency-graph.ts";
 import { STATE_OF_EVENT, type LifecycleEventData } from "../../runtime/envelope.ts";
 import { messageOf } from "../../runtime/errors.ts";
 import { createLogger } from "../../runtime/logger.ts";
+import { HEALTH_SERVER, attachControlPlane } from "../../runtime/control-plane.ts";
 import { managerFromConfig } from "../../runtime/manager-from-config.ts";
 import { selectDaemons, type Selection } from "../../runtime/select-daemons.ts";
 import { formatOutputLine } from "../format-output-line.ts";
@@ -31,12 +32,14 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
   const graph = new Map(
     Object.entries(loaded.config.daemons).map(([name, d]) => [name, d.dependsOn ?? []]),
   );
-  const { io, progress } = withProgress(parentIo, [...dependencyClosure(names, graph)]);
+  const targets = [...dependencyClosure(names, graph)];
+  const { io, progress } = withProgress(parentIo, [HEALTH_SERVER, ...targets]);
   const logger = createLogger({
     level: options.logLevel ?? "info",
     destination: humanLogStream(io.errStream, io.color),
   });
   const manager = await managerFromConfig(loaded, { logger });
+  const plane = attachControlPlane(manager, loaded, targets, logger);
   const width = Math.max(...manager.names().map((name) => name.length));
   manager.events$.subscribe((event) => {
     const line = formatTransition(event, io.color, width);
@@ -50,7 +53,7 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
 
   const where = relative(io.cwd, loaded.file) || loaded.file;
   io.err(
-    `warden: ${where}: starting ${names.length} of ${manager.names().length} daemons (and their dependencies); Ctrl-C stops them in order`,
+    `warden: ${where}: starting ${plane.targets.length} of ${manager.names().length} daemons (HEALTH_SERVER and the selection with its dependencies); Ctrl-C stops them in order`,
   );
 
   let stopping = false;
@@ -59,6 +62,7 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     stopping = true;
     io.err(`warden: ${why}: stopping every daemon in reverse dependency order`);
     await manager.close();
+    plane.close();
     io.err("warden: all daemons stopped");
     io.exit(code);
   };
@@ -68,7 +72,9 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     void shutdown(`critical daemon ${name} failed`, 1);
   });
 
-  await startReporting(manager, names, io);
+  await startReporting(manager, plane.targets, io);
+  const url = plane.url();
+  if (url) io.err(`warden: control API at ${url} (\`warden status\` to see the daemons)`);
   progress?.finish();
 }
 
@@ -99,7 +105,11 @@ function withProgress(io: CliIO, names: readonly string[]) {
   return { io: wrapped, progress };
 }
 
-async function startReporting(manager: DaemonManager, names: string[], io: CliIO): Promise<void> {
+async function startReporting(
+  manager: DaemonManager,
+  names: readonly string[],
+  io: CliIO,
+): Promise<void> {
   try {
     await manager.startMany(names);
     const running = manager.status().filter((s) => s.state === "RUNNING").length;

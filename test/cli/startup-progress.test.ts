@@ -26,7 +26,12 @@ describe("progressLine", () => {
 describe("StartupProgress", () => {
   it("keeps its line below other output, redraws on updates and clears at the end", () => {
     const screen: string[] = [];
-    const progress = new StartupProgress(["a", "b"], (text) => screen.push(text), false, () => 80);
+    const progress = new StartupProgress(
+      ["a", "b"],
+      (text) => screen.push(text),
+      false,
+      () => 80,
+    );
     progress.update("a", "STARTING");
     progress.around(() => screen.push("a line\n"));
     progress.update("a", "RUNNING");
@@ -46,7 +51,12 @@ describe("StartupProgress", () => {
 
   it("ignores daemons outside the start", () => {
     const screen: string[] = [];
-    const progress = new StartupProgress(["a"], (text) => screen.push(text), false, () => 80);
+    const progress = new StartupProgress(
+      ["a"],
+      (text) => screen.push(text),
+      false,
+      () => 80,
+    );
     progress.update("other", "RUNNING");
     expect(screen).toEqual([]);
   });

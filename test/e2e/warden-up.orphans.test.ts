@@ -58,7 +58,7 @@ describe("warden up: no orphans", () => {
   it("a manager killed with SIGKILL leaves children that the next start stops", async () => {
     const config = writeConfig();
     const first = runWarden(["up", "--config", config]);
-    await first.waitForOutput(/1 daemon running/);
+    await first.waitForOutput(/2 daemons running/);
     const firstLeader = recordedPid();
     groups.push(firstLeader);
     const orphans = await eventually(
@@ -76,7 +76,7 @@ describe("warden up: no orphans", () => {
     expect(stillRunning(orphans)).toEqual(orphans);
 
     const second = runWarden(["up", "--config", config]);
-    await second.waitForOutput(/1 daemon running/);
+    await second.waitForOutput(/2 daemons running/);
     expect(stillRunning(orphans)).toEqual([]);
     const secondLeader = recordedPid();
     groups.push(secondLeader);

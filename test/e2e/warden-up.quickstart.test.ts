@@ -17,7 +17,7 @@ function orderOf(stdout: string, state: string): string[] {
 describe("warden up on examples/quickstart", () => {
   it("starts every daemon in dependency order, and on SIGTERM stops them in reverse order and exits 0", async () => {
     const run = wardenUp(["--config", "examples/quickstart/warden.config.ts"]);
-    await run.waitForOutput(/6 daemons running/);
+    await run.waitForOutput(/7 daemons running/);
     // The Python daemon said READY=1 on the notify socket after its first census.
     const record = JSON.parse(readFileSync(join(stateDir, "pids/process-census.json"), "utf8"));
     const python = Number(record.pid);
@@ -25,6 +25,15 @@ describe("warden up on examples/quickstart", () => {
     expect(readFileSync(join(stateDir, "logs/process-census.log"), "utf8")).toMatch(
       /stdout first census: \d+ processes/,
     );
+    // The control API of the built-in HEALTH_SERVER answers probes and, with the token, status.
+    const info = JSON.parse(readFileSync(join(stateDir, "manager.json"), "utf8"));
+    expect((await fetch(`${info.url}/healthz`)).status).toBe(200);
+    const token = readFileSync(join(stateDir, "token"), "utf8").trim();
+    const status = await fetch(`${info.url}/v1/status`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const body = (await status.json()) as { daemons: { name: string; state: string }[] };
+    expect(body.daemons.map((d) => d.state)).toEqual(Array(7).fill("RUNNING"));
     run.child.kill("SIGTERM");
     const code = await run.exited;
     const { stdout, stderr } = run.output();
@@ -66,11 +75,11 @@ describe("warden up on examples/quickstart", () => {
       "--daemons",
       "alerter",
     ]);
-    await run.waitForOutput(/3 daemons running/);
+    await run.waitForOutput(/4 daemons running/);
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(0);
     const running = orderOf(run.output().stdout, "RUNNING");
-    expect(running.sort()).toEqual(["alerter", "disk-monitor", "load-monitor"]);
+    expect(running.sort()).toEqual(["HEALTH_SERVER", "alerter", "disk-monitor", "load-monitor"]);
   });
 
   it("an unknown daemon name exits 2 with a suggestion", async () => {

@@ -110,6 +110,31 @@ describe("DaemonManager: register, start, stop, restart, status", () => {
     expect(sim.clock.now()).toBe(0);
   });
 
+  it("restart(name) while the daemon is STARTING joins that start", async () => {
+    const sim = simulation();
+    const db = sim.daemon("db", { startMs: 500 });
+    const starting = sim.manager.start("db");
+    await sim.settle();
+    expect(sim.state("db")).toBe("STARTING");
+    await sim.run(sim.manager.restart("db"));
+    await sim.run(starting);
+    expect(sim.state("db")).toBe("RUNNING");
+    expect(db.starts).toBe(1);
+  });
+
+  it("restart(name) interrupted by a stop rejects instead of waiting for ever", async () => {
+    const sim = simulation();
+    sim.daemon("db", { stopMs: 300 });
+    await sim.run(sim.manager.startAll());
+    const restarting = sim.manager.restart("db");
+    await sim.settle();
+    expect(sim.state("db")).toBe("RESTARTING");
+    const stopping = sim.manager.stop("db");
+    expect(await codeOf(() => sim.run(restarting))).toBe("WARDEN_ERR_DAEMON_STOPPED");
+    await sim.run(stopping);
+    expect(sim.state("db")).toBe("STOPPED");
+  });
+
   it("restart(name) of a stopped daemon starts it", async () => {
     const sim = simulation();
     sim.daemon("db");
