@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { isWardenError, messageOf } from "../runtime/errors.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
-import { up } from "./commands/up.ts";
-import { validate } from "./commands/validate.ts";
+import { registerControlCommands } from "./control-commands.ts";
+import { sourceFlagsToCommand } from "./source-flags.ts";
 import type { CliIO } from "./io.ts";
 
 /**
@@ -44,7 +44,7 @@ export function buildProgram(io: CliIO): Command {
         .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
         .default("info"),
     )
-    .action(async (options) => up(options, io));
+    .action(async (options) => (await import("./commands/up.ts")).up(options, io));
 
   program
     .command("validate")
@@ -55,9 +55,10 @@ export function buildProgram(io: CliIO): Command {
       "-c, --config <file>",
       "configuration file (default: warden.config.{ts,js,mjs,json,yaml} here)",
     )
-    .action(async (options) => validate(options, io));
+    .action(async (options) => (await import("./commands/validate.ts")).validate(options, io));
 
   registerLogsCommand(program, io);
+  registerControlCommands(program, io);
   return program;
 }
 
@@ -65,7 +66,7 @@ export function buildProgram(io: CliIO): Command {
 export async function runCli(argv: readonly string[], io: CliIO): Promise<void> {
   const program = buildProgram(io);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(sourceFlagsToCommand(argv), { from: "user" });
   } catch (error) {
     io.exit(exitCodeOf(error, io));
   }

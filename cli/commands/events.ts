@@ -1,0 +1,100 @@
+import type { Envelope } from "../../runtime/envelope.ts";
+import { messageOf } from "../../runtime/errors.ts";
+import { formatEvent } from "../format-event.ts";
+import type { CliIO } from "../io.ts";
+import { locateManager, type ConnectionOptions } from "../locate-manager.ts";
+import { ManagerClient, type ManagerStatus } from "../manager-client.ts";
+
+/** Recent events `--follow` prints before the new ones when `--limit` is not given, as `tail -f`. */
+export const DEFAULT_FOLLOW_BACKLOG = 10;
+
+/** The most events the manager keeps, hence the largest `--limit` (docs/control-api.md). */
+export const MAX_KEPT_EVENTS = 1000;
+
+/** Names are padded to at least this width, so lifecycle lines line up. */
+const MIN_NAME_WIDTH = 12;
+
+export interface EventsOptions extends ConnectionOptions {
+  /** Keep printing new events until SIGINT/SIGTERM. */
+  follow?: boolean;
+  /** Only these types. */
+  type?: string[];
+  /** How many recent events (the manager's default 100 without `follow`). */
+  limit?: number;
+  /** Only events at or after this time (ms since the epoch; `--since`). */
+  since?: number;
+  /** One envelope per line as JSON (JSON Lines). */
+  json?: boolean;
+}
+
+/**
+ * `warden events`: the manager's recent events, oldest first, one line each (lifecycle events as
+ * `warden up` prints them), or with `json` one envelope per line (docs/cli-json.md); `type`,
+ * `limit` and `since` narrow them down. `follow` then prints every new event until
+ * SIGINT/SIGTERM.
+ *
+ * @example
+ * await events({ follow: true, type: ["MODEL_SAVED"] }, io);
+ */
+export async function events(options: EventsOptions, io: CliIO): Promise<void> {
+  const client = new ManagerClient(await locateManager(options, io.cwd));
+  if (options.follow === true) return follow(client, options, io);
+  const query = queryOf(options, options.limit ?? sinceWindow(options));
+  const { events: all } = await client.get<{ events: Envelope[] }>(`/v1/events${query}`);
+  const recent = all.filter((event) => isRecent(event, options));
+  const width = Math.max(MIN_NAME_WIDTH, ...recent.map((event) => daemonOf(event).length));
+  for (const event of recent) io.out(lineOf(event, options, io, width));
+}
+
+async function follow(client: ManagerClient, options: EventsOptions, io: CliIO): Promise<void> {
+  const stop = new AbortController();
+  io.onShutdownSignal(() => stop.abort());
+  const { daemons } = await client.get<ManagerStatus>("/v1/status");
+  const width = Math.max(MIN_NAME_WIDTH, ...daemons.map((daemon) => daemon.name.length));
+  const backlog = options.limit ?? sinceWindow(options) ?? DEFAULT_FOLLOW_BACKLOG;
+  const query = queryOf(options, backlog, true);
+  await client.follow(
+    `/v1/events${query}`,
+    (message) => {
+      let event: Envelope;
+      try {
+        event = JSON.parse(message.data) as Envelope;
+      } catch (error) {
+        io.err(`warden: skipping an event that is not JSON (${messageOf(error)}): ${message.data}`);
+        return;
+      }
+      if (isRecent(event, options)) io.out(lineOf(event, options, io, width));
+    },
+    {
+      signal: stop.signal,
+      onOpen: () => io.err(`warden: following events of ${client.target.url} (Ctrl-C to stop)`),
+    },
+  );
+}
+
+/** With `--since` and no `--limit`, every event the manager keeps is looked at. */
+function sinceWindow(options: EventsOptions): number | undefined {
+  return options.since === undefined ? undefined : MAX_KEPT_EVENTS;
+}
+
+function isRecent(event: Envelope, options: EventsOptions): boolean {
+  return options.since === undefined || event.time >= options.since;
+}
+
+function queryOf(options: EventsOptions, limit: number | undefined, follow = false): string {
+  const query = new URLSearchParams();
+  if (follow) query.set("follow", "true");
+  for (const type of options.type ?? []) query.append("type", type);
+  if (limit !== undefined) query.set("limit", String(limit));
+  const text = query.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+function lineOf(event: Envelope, options: EventsOptions, io: CliIO, width: number): string {
+  return options.json === true ? JSON.stringify(event) : formatEvent(event, io.color, width);
+}
+
+function daemonOf(event: Envelope): string {
+  const daemon = (event.data as { daemon?: unknown } | null | undefined)?.daemon;
+  return typeof daemon === "string" ? daemon : "";
+}

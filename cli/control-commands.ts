@@ -1,0 +1,106 @@
+import { InvalidArgumentError, type Command } from "commander";
+import { control, DEFAULT_CONTROL_TIMEOUT_MS, type ControlAction } from "./commands/control.ts";
+import { emit } from "./commands/emit.ts";
+import { DEFAULT_FOLLOW_BACKLOG, MAX_KEPT_EVENTS, events } from "./commands/events.ts";
+import { status } from "./commands/status.ts";
+import type { CliIO } from "./io.ts";
+import { sinceTime } from "./since-option.ts";
+import { addConnectionOptions } from "./manager-client.ts";
+
+const ACTIONS: Record<ControlAction, string> = {
+  start: "start daemons (with their dependencies) and wait until they run",
+  stop: "stop daemons, dependents first, and wait until they have stopped",
+  restart: "restart daemons (a stopped or failed one is started) and wait until they run",
+};
+
+/**
+ * Adds the commands that steer a running manager through its control API: `status`,
+ * `start`/`stop`/`restart`, `events` and `emit`, each taking `--config` or `--url`/`--token`.
+ *
+ * @example
+ * registerControlCommands(program, io);
+ */
+export function registerControlCommands(program: Command, io: CliIO): void {
+  addConnectionOptions(
+    program
+      .command("status")
+      .description(
+        "show the running manager's daemons: state, pid, uptime, restarts, health, last error",
+      )
+      .option("--json", "print the manager's status document as JSON (docs/cli-json.md)")
+      .option("-w, --watch", "redraw every second until Ctrl-C"),
+  ).action(async (options) => status(options, io));
+
+  for (const [action, description] of Object.entries(ACTIONS) as [ControlAction, string][]) {
+    addConnectionOptions(
+      program
+        .command(action)
+        .description(description)
+        .argument("[names...]", "the daemons, as the running manager names them")
+        .option("--all", `${action} every daemon of the running manager`)
+        .option("--profile <name>", `${action} the daemons of a profile of the configuration`)
+        .option(
+          "--timeout <ms>",
+          `how long the manager waits for each daemon (default ${DEFAULT_CONTROL_TIMEOUT_MS})`,
+          integerArgument(1, 24 * 3600_000),
+        )
+        .option("--json", "print the resulting status of each daemon as a JSON array"),
+    ).action(async (names: string[], options) => control(action, names, options, io));
+  }
+
+  addConnectionOptions(
+    program
+      .command("events")
+      .description("print the manager's recent events; -f keeps printing new ones until Ctrl-C")
+      .option("-f, --follow", "keep printing events as they happen, until Ctrl-C")
+      .option(
+        "--type <type>",
+        "only events of this type (repeatable, or comma-separated)",
+        collectTypes,
+      )
+      .option(
+        "-n, --limit <count>",
+        `how many recent events to print (default 100; with --follow ${DEFAULT_FOLLOW_BACKLOG})`,
+        integerArgument(0, MAX_KEPT_EVENTS),
+      )
+      .option(
+        "--since <time>",
+        "only events since then: a duration back from now (90s, 5m, 2h, 1d) or a date and time",
+        (text: string) => sinceTime(text, Date.now()),
+      )
+      .option("--json", "print each event's envelope as one line of JSON (JSON Lines)"),
+  ).action(async (options) => events(options, io));
+
+  addConnectionOptions(
+    program
+      .command("emit")
+      .description("publish an event on the running manager's bus and print its id")
+      .argument("<type>", "the event type, e.g. MODEL_SAVED (DAEMON_* is reserved)")
+      .option("--data <json>", "the event's data, as JSON")
+      .option("--json", "print the published envelope as JSON"),
+  ).action(async (type: string, options) => emit(type, options, io));
+
+  program.addHelpText(
+    "after",
+    "\nThe source documents' flags work too: `warden --status` is `warden status`, " +
+      "`warden --all` is `warden start --all`, `warden --daemons A,B` is `warden start A B`.",
+  );
+}
+
+function integerArgument(min: number, max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}.`);
+    }
+    return number;
+  };
+}
+
+function collectTypes(value: string, previous: string[] | undefined): string[] {
+  const types = value
+    .split(",")
+    .map((type) => type.trim())
+    .filter((type) => type.length > 0);
+  return [...(previous ?? []), ...types];
+}

@@ -1,0 +1,111 @@
+import { isAbsolute, join, relative, sep } from "node:path";
+import { TOKEN_FILE, readToken } from "../runtime/api-token.ts";
+import { loadConfig, stateDirOf, type LoadedConfig } from "../runtime/config/load-config.ts";
+import { WardenError, isWardenError } from "../runtime/errors.ts";
+import { MANAGER_INFO_FILE, readManagerInfo } from "../runtime/manager-discovery.ts";
+
+/** Which manager to talk to, as the command line says it: `--config`, `--url`, `--token`. */
+export interface ConnectionOptions {
+  config?: string;
+  url?: string;
+  token?: string;
+}
+
+/** A running manager's control API and how to authenticate to it. */
+export interface ManagerTarget {
+  /** e.g. `http://127.0.0.1:7070`, without a trailing slash. */
+  url: string;
+  token: string | undefined;
+  /** The token's origin for messages, e.g. `the token in .warden/token`. */
+  tokenSource: string;
+  /**
+   * When the manager was found through a configuration's `manager.json`: the "no manager is
+   * running for …" message to give if its URL refuses connections.
+   */
+  notRunning?: string;
+}
+
+/**
+ * Finds the manager to talk to. `--url` and `--token` name it directly (either one alone takes
+ * the other from the configuration); otherwise the configuration (`--config`, or the one in
+ * `cwd`) leads to its state directory, whose `manager.json` gives the URL and `token` the
+ * token. No live manager there is `WARDEN_ERR_NOT_RUNNING` (exit 3), naming the configuration
+ * and how to start one.
+ *
+ * @example
+ * const target = await locateManager({ config: "deploy/warden.config.ts" }, process.cwd());
+ * target.url; // "http://127.0.0.1:7070"
+ */
+export async function locateManager(
+  options: ConnectionOptions,
+  cwd: string,
+): Promise<ManagerTarget> {
+  const url = options.url === undefined ? undefined : checkedUrl(options.url, "--url");
+  if (url !== undefined && options.token !== undefined) {
+    return { url, token: options.token, tokenSource: "the token given with --token" };
+  }
+  const loaded = await configFor(options, cwd);
+  const stateDir = stateDirOf(loaded);
+  const tokenFile = join(stateDir, TOKEN_FILE);
+  const token = options.token ?? readToken(stateDir);
+  const tokenSource =
+    options.token !== undefined
+      ? "the token given with --token"
+      : `the token in ${shownPath(tokenFile, cwd)}`;
+  if (url !== undefined) return { url, token, tokenSource };
+  const notRunning = notRunningMessage(loaded, stateDir, cwd);
+  const info = readManagerInfo(stateDir);
+  if (info === undefined) throw new WardenError("WARDEN_ERR_NOT_RUNNING", notRunning);
+  return {
+    url: checkedUrl(info.url, shownPath(join(stateDir, MANAGER_INFO_FILE), cwd)),
+    token,
+    tokenSource,
+    notRunning,
+  };
+}
+
+/** `path` relative to `cwd` when inside it, as users type paths; absolute otherwise. */
+export function shownPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  const outside = rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  return outside ? path : rel;
+}
+
+async function configFor(options: ConnectionOptions, cwd: string): Promise<LoadedConfig> {
+  try {
+    return await loadConfig(options.config, cwd);
+  } catch (error) {
+    // `--url` alone still needs a token: say that the configuration was wanted for it.
+    if (options.url === undefined || !isWardenError(error, "WARDEN_ERR_CONFIG")) throw error;
+    throw new WardenError(
+      "WARDEN_ERR_USAGE",
+      `--url without --token reads the token of the configuration, but: ${error.message}`,
+      { cause: error },
+    );
+  }
+}
+
+function notRunningMessage(loaded: LoadedConfig, stateDir: string, cwd: string): string {
+  const file = shownPath(loaded.file, cwd);
+  return (
+    `no manager is running for ${file} (state dir ${shownPath(stateDir, cwd)}); ` +
+    `start one with: warden up --config ${file}`
+  );
+}
+
+function checkedUrl(text: string, where: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // Not a URL at all: the message below says what was expected.
+    url = new URL("invalid:");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new WardenError(
+      "WARDEN_ERR_USAGE",
+      `${where}: expected an http:// or https:// URL such as http://127.0.0.1:7070, got ${JSON.stringify(text)}`,
+    );
+  }
+  return url.href.replace(/\/+$/, "");
+}
