@@ -17,6 +17,16 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBusThroughput, SUBSCRIBERS, type BusResult } from "./bus-throughput.ts";
+import {
+  CONNECTIONS,
+  PIPELINING,
+  RESTARTED_DAEMON,
+  runControlApi,
+  SETTLE_MS as CONTROL_SETTLE_MS,
+  type ControlApiResult,
+  type LoadResult,
+  type LoadSample,
+} from "./control-api.ts";
 import { runDaemonCost, type CostResult, type CostSample } from "./daemon-cost.ts";
 import { PM2_CACHE, runProcessRestart, SETTLE_MS, type RestartResult } from "./process-restart.ts";
 import { collectGarbage } from "./stats.ts";
@@ -31,6 +41,12 @@ interface Plan {
   startupRepeats: number;
   restartRuns: number;
   restartWarmups: number;
+  /** (e): seconds per load run and of each target's warm-up, load runs, restart rounds. */
+  controlSeconds: number;
+  controlWarmupSeconds: number;
+  controlRuns: number;
+  controlRestartRuns: number;
+  controlRestartWarmups: number;
 }
 
 const FULL: Plan = {
@@ -41,6 +57,11 @@ const FULL: Plan = {
   startupRepeats: 11,
   restartRuns: 20,
   restartWarmups: 2,
+  controlSeconds: 5,
+  controlWarmupSeconds: 1,
+  controlRuns: 3,
+  controlRestartRuns: 10,
+  controlRestartWarmups: 2,
 };
 
 const QUICK: Plan = {
@@ -51,6 +72,11 @@ const QUICK: Plan = {
   startupRepeats: 5,
   restartRuns: 5,
   restartWarmups: 1,
+  controlSeconds: 1,
+  controlWarmupSeconds: 1,
+  controlRuns: 1,
+  controlRestartRuns: 3,
+  controlRestartWarmups: 1,
 };
 
 export const TARGETS = {
@@ -67,6 +93,7 @@ const BENCHMARKS = [
   "bus-throughput",
   "startup-critical-path",
   "process-restart",
+  "control-api",
 ] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -75,6 +102,7 @@ interface Results {
   bus?: BusResult;
   startup?: StartupResult;
   restart?: RestartResult;
+  control?: ControlApiResult;
 }
 
 interface Row {
@@ -254,6 +282,76 @@ function restartRows(result: RestartResult): Row[] {
   return rows;
 }
 
+const perSecond = (n: number) => `${integer(n)} req/s`;
+const latency = (n: number) => `${n.toFixed(2)} ms`;
+
+/** (e) has no target: its figures get tables of their own, outside the PASS/MISS table. */
+function controlTables(result: ControlApiResult): string {
+  const { status, healthz, bare, restart } = result;
+  const loadRow = (what: string, load: LoadResult) =>
+    `| ${what} | ${perSecond(load.rps)} | ${latency(load.p50Ms)} | ${latency(load.p99Ms)} |`;
+  const load = [
+    "| (e) Control API under load | Requests/s (median) | p50 latency (median) | p99 latency (median) |",
+    "| --- | ---: | ---: | ---: |",
+    loadRow(
+      `\`GET /v1/status\` with the token, ${result.daemons} daemons (${integer(result.statusBytes)} B of JSON)`,
+      status,
+    ),
+    loadRow(`\`GET /healthz\` (${integer(result.healthzBytes)} B of JSON)`, healthz),
+    loadRow(
+      `yardstick: bare \`node:http\` answering the same ${integer(result.statusBytes)} B of JSON`,
+      bare,
+    ),
+  ];
+  const { cli, direct, daemon } = restart;
+  const steps = cli
+    ? [
+        `| \`warden restart ${daemon} --config F\`: spawn of the CLI to its exit, ${daemon} RUNNING again | ${millis(cli.totalMs)} |`,
+        `| … of which CLI process start + request: spawn to the manager's \`DAEMON_RESTARTING\` | ${millis(cli.toServerMs)} |`,
+        `| … of which the restart in the manager: \`DAEMON_RESTARTING\` to \`DAEMON_STARTED\` | ${millis(cli.serverMs)} |`,
+        `| … of which the answer, its printing and the exit: \`DAEMON_STARTED\` to the CLI's exit | ${millis(cli.afterMs)} |`,
+      ]
+    : [`| \`warden restart ${daemon}\`: not measured (${restart.cliSkipped}) | — |`];
+  const restartTable = [
+    `| (e) Restart of ${daemon} through the control API | Median |`,
+    "| --- | ---: |",
+    ...steps,
+    `| \`POST /v1/daemons/${daemon}/restart\` sent directly: request to answer (RUNNING) | ${millis(direct.totalMs)} |`,
+    `| … of which the restart in the manager: \`DAEMON_RESTARTING\` to \`DAEMON_STARTED\` | ${millis(direct.serverMs)} |`,
+    `| for reference: \`node bin/warden.js --help\`, spawn to exit (starting the CLI alone) | ${millis(restart.helpMs)} |`,
+  ];
+  return `${load.join("\n")}\n\n${restartTable.join("\n")}`;
+}
+
+function loadSamples(samples: readonly LoadSample[]): string {
+  return samples
+    .map(
+      (s) =>
+        `${perSecond(s.rps)}, p50 ${latency(s.p50Ms)}, p99 ${latency(s.p99Ms)} (histogram ${s.histogramP50Ms}/${s.histogramP99Ms} ms)`,
+    )
+    .join("; ");
+}
+
+function controlDetails(result: ControlApiResult): string[] {
+  const { restart } = result;
+  const lines = [
+    `| (e) \`GET /v1/status\` | ${result.status.samples.length} | ${loadSamples(result.status.samples)} |`,
+    `| (e) \`GET /healthz\` | ${result.healthz.samples.length} | ${loadSamples(result.healthz.samples)} |`,
+    `| (e) bare \`node:http\` yardstick | ${result.bare.samples.length} | ${loadSamples(result.bare.samples)} |`,
+  ];
+  const { cli, direct, help } = restart.samples;
+  if (cli.length > 0) {
+    lines.push(
+      `| (e) \`warden restart ${restart.daemon}\`: total = CLI start + request, restart in the manager, answer and exit | ${cli.length} | ${cli.map((s) => `${millis(s.totalMs)} = ${s.toServerMs} + ${s.serverMs} + ${s.afterMs} ms`).join("; ")} |`,
+    );
+  }
+  lines.push(
+    `| (e) direct \`POST …/restart\` (restart in the manager) | ${direct.length} | ${direct.map((s) => `${millis(s.totalMs)} (${s.serverMs} ms)`).join("; ")} |`,
+    `| (e) \`node bin/warden.js --help\` | ${help.length} | ${help.map(millis).join("; ")} |`,
+  );
+  return lines;
+}
+
 function rows(results: Results): Row[] {
   return [
     ...costRows(results.cost ?? []),
@@ -288,7 +386,7 @@ function closes(samples: readonly CostSample[]): string {
     .join("; ");
 }
 
-function details({ cost = [], bus, startup, restart }: Results): string {
+function details({ cost = [], bus, startup, restart, control }: Results): string {
   const lines = ["| Measurement | Runs | Samples (in order) |", "| --- | ---: | --- |"];
   for (const result of cost) {
     lines.push(
@@ -323,6 +421,7 @@ function details({ cost = [], bus, startup, restart }: Results): string {
       );
     }
   }
+  if (control) lines.push(...controlDetails(control));
   return lines.join("\n");
 }
 
@@ -370,6 +469,28 @@ function descriptions(plan: Plan, results: Results): string {
   warden's includes). The three take turns in an order that rotates every round, after
   ${SETTLE_MS} ms of quiet each. **Target: ≤ ${TARGETS.restartRatio}× the bare spawn, and faster than pm2.**`);
   }
+  if (results.control) {
+    const { daemons } = results.control;
+    items.push(`- **(e) The control plane.** A manager runs in a child process as a user runs it,
+  \`node bin/warden.js up --config <temp>/warden.config.ts\`, with the ${daemons} daemons of the daemon
+  index: \`HEALTH_SERVER\` built in, the other ${daemons - 1} in-process daemons of
+  \`bench/fixtures/instant-daemon.ts\` (ready at once) with the index's dependencies and descriptions,
+  \`server: { port: 0 }\`; the benchmark reads the URL and token from \`<stateDir>/manager.json\` and
+  \`<stateDir>/token\`. Load: autocannon 8 (${CONNECTIONS} connections on 127.0.0.1, pipelining ${PIPELINING}, ${plan.controlSeconds} s per
+  run after a ${plan.controlWarmupSeconds} s warm-up per target) against \`GET /v1/status\` with the bearer token, \`GET /healthz\`, and
+  a yardstick: a bare \`node:http\` server in another child process (\`bench/fixtures/fixed-json-server.mjs\`)
+  answering the bytes of a real \`/v1/status\` answer, which shows what fastify, the token check and
+  building the status cost; the three take turns in a rotating order, ${CONTROL_SETTLE_MS} ms apart. Requests/s is autocannon's
+  (the mean of its per-second samples); p50 and p99 come from autocannon's per-response times (its
+  \`response\` event, sub-millisecond), since its latency histogram truncates to whole milliseconds
+  (those figures are under "Every run"). Any error, timeout or non-2xx answer fails the run. Restart:
+  \`node bin/warden.js restart ${RESTARTED_DAEMON} --config <temp>/warden.config.ts\` (${RESTARTED_DAEMON} is a leaf of the graph), from
+  spawn to exit, split by the manager's own \`DAEMON_RESTARTING\` and \`DAEMON_STARTED\` stamps (whole
+  ms, same machine clock); \`POST /v1/daemons/${RESTARTED_DAEMON}/restart\` sent directly on a new connection; and
+  \`node bin/warden.js --help\`, the cost of starting the CLI alone; after each restart the benchmark
+  checks that ${RESTARTED_DAEMON} is RUNNING and was restarted. Run alone with \`npm run bench -- --only control-api\`.
+  **No target: the figures are recorded.**`);
+  }
   return items.join("\n");
 }
 
@@ -384,10 +505,15 @@ function runCounts(plan: Plan, results: Results): string {
   if (results.bus) counts.push(`${plan.busRepeats} for the bus`);
   if (results.startup) counts.push(`${plan.startupRepeats} for the start`);
   if (results.restart) counts.push(`${plan.restartRuns} restarts of each contender for (d)`);
+  if (results.control) {
+    counts.push(
+      `${plan.controlRuns} load runs per target and ${plan.controlRestartRuns} restarts of each kind for (e)`,
+    );
+  }
   return counts.join("; ");
 }
 
-function notes({ startup, restart }: Results): string {
+function notes({ startup, restart, control }: Results): string {
   const paragraphs: string[] = [];
   if (startup) {
     paragraphs.push(`For (c), a one-at-a-time start would take ${startup.sequentialMs} ms; \`startAll()\` spent a median
@@ -400,7 +526,19 @@ child's crash stamp (the child's own exit is part of that); the rest, about
 ${millis(restart.warden - restart.wardenNoticed)}, went to starting the next instance until its \`ready\` line.`);
   }
   if (restart?.pm2Skipped) paragraphs.push(`For (d), pm2 was not measured: ${restart.pm2Skipped}.`);
+  if (control) paragraphs.push(controlNote(control));
   return paragraphs.map((paragraph) => `${paragraph}\n\n`).join("");
+}
+
+function controlNote({ status, healthz, bare, restart }: ControlApiResult): string {
+  const load = `For (e), \`GET /v1/status\` answered at ${ratio(status.rps / bare.rps)} the yardstick's rate (p99
+${latency(status.p99Ms)} against ${latency(bare.p99Ms)}) and \`GET /healthz\` at ${ratio(healthz.rps / bare.rps)}; autocannon, the manager and the
+yardstick share the machine's cores, so these are figures of this machine, not of the server alone.`;
+  const { cli } = restart;
+  if (!cli) return `${load} \`warden restart\` was not measured: ${restart.cliSkipped}.`;
+  return `${load} Of the ${millis(cli.totalMs)} that \`warden restart\` took, ${millis(cli.toServerMs)} passed before the manager began the
+restart (starting the CLI alone, \`--help\`, took ${millis(restart.helpMs)}), ${millis(cli.serverMs)} went to the restart in the manager,
+and ${millis(cli.afterMs)} to the answer and the exit.`;
 }
 
 function report(
@@ -411,6 +549,18 @@ function report(
   seconds: number,
 ): string {
   const misses = rows.filter((row) => !row.pass);
+  const verdict =
+    misses.length === 0
+      ? "Every target is met."
+      : `Missed: ${misses.map((row) => `${row.benchmark} (${row.size}: ${ratio(row.ratio)} against ${row.target})`).join("; ")}.`;
+  // (e) has no target, so a run of it alone has no PASS/MISS table.
+  const sections = [
+    rows.length > 0 ? `${table(rows)}\n\n${verdict}` : undefined,
+    results.control ? controlTables(results.control) : undefined,
+  ]
+    .filter((section) => section !== undefined)
+    .map((section) => `${section}\n\n`)
+    .join("");
   return `# Benchmarks
 
 \`npm run bench\` measures, in one run, what warden's supervision costs against the bare tools it
@@ -430,11 +580,7 @@ and \`npm run bench -- --only process-restart\` (or any of ${BENCHMARKS.map((nam
 - Machine: \`node --version\` ${info.node}, \`nproc\` ${info.nproc}, ${info.cpu}, ${info.memory} RAM, load average at start ${info.load}
 - Whole run: ${seconds.toFixed(0)} s
 
-${table(rows)}
-
-${misses.length === 0 ? "Every target is met." : `Missed: ${misses.map((row) => `${row.benchmark} (${row.size}: ${ratio(row.ratio)} against ${row.target})`).join("; ")}.`}
-
-### Every run
+${sections}### Every run
 
 ${details(results)}
 
@@ -537,6 +683,19 @@ async function main(): Promise<void> {
       progress,
     });
   }
+  if (wanted("control-api")) {
+    progress(
+      `(e) control API: ${plan.controlRuns} × ${plan.controlSeconds} s of load per target, ${plan.controlRestartRuns} restart rounds after ${plan.controlRestartWarmups} warm-up`,
+    );
+    results.control = await runControlApi({
+      seconds: plan.controlSeconds,
+      warmupSeconds: plan.controlWarmupSeconds,
+      runs: plan.controlRuns,
+      restartRuns: plan.controlRestartRuns,
+      restartWarmups: plan.controlRestartWarmups,
+      progress,
+    });
+  }
   if (wanted("daemon-cost")) {
     progress(`(a) cost per daemon: ${plan.sizes.map(integer).join(", ")} daemons`);
     results.cost = await runDaemonCost({ sizes: plan.sizes, repeats: plan.repeats, progress });
@@ -544,7 +703,8 @@ async function main(): Promise<void> {
 
   const seconds = (performance.now() - began) / 1000;
   const all = rows(results);
-  process.stdout.write(`${table(all)}\n`);
+  if (all.length > 0 || !results.control) process.stdout.write(`${table(all)}\n`);
+  if (results.control) process.stdout.write(`\n${controlTables(results.control)}\n`);
   if (args.out) {
     writeFileSync(args.out, await tidy(report(info, plan, all, results, seconds)));
     progress(`wrote ${path.relative(process.cwd(), args.out) || args.out}`);

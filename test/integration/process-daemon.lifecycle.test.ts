@@ -2,35 +2,24 @@
  * Process daemons with real processes: exits and crashes under the restart policy, the
  * heartbeat watchdog, stop by process group with SIGKILL after the timeout.
  */
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { processesInGroup } from "../support/orphans.ts";
 import {
-  PROCESS_FIXTURES,
   alive,
   eventually,
   nextEvent,
-  processManager,
+  NOTIFY_SCRIPT,
+  QUICK_POLICY,
+  processManagerPerTest,
 } from "../support/process-harness.ts";
 
-const notifyScript = join(PROCESS_FIXTURES, "notify-script.mjs");
+const notifyScript = NOTIFY_SCRIPT;
 const quick = {
-  startTimeoutMs: 5_000,
-  stopTimeoutMs: 2_000,
+  ...QUICK_POLICY,
   backoff: { initialMs: 50, maxMs: 50, factor: 1 },
 };
 
-let cleanup: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await cleanup?.();
-  cleanup = undefined;
-});
-
-function setup() {
-  const harness = processManager();
-  cleanup = harness.cleanup;
-  return harness;
-}
+const setup = processManagerPerTest();
 
 describe("process daemons: exits and crashes", () => {
   it("a crash restarts the process after the backoff; the exit code is in the event", async () => {

@@ -4,28 +4,19 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  PROCESS_FIXTURES,
   eventually,
   nextEvent,
-  processManager,
+  NOTIFY_SCRIPT,
+  QUICK_POLICY,
+  processManagerPerTest,
 } from "../support/process-harness.ts";
 
-const notifyScript = join(PROCESS_FIXTURES, "notify-script.mjs");
-const quick = { startTimeoutMs: 5_000, stopTimeoutMs: 2_000, restart: "never" as const };
+const notifyScript = NOTIFY_SCRIPT;
+const quick = { ...QUICK_POLICY, restart: "never" as const };
 
-let cleanup: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await cleanup?.();
-  cleanup = undefined;
-});
-
-function setup() {
-  const harness = processManager();
-  cleanup = harness.cleanup;
-  return harness;
-}
+const setup = processManagerPerTest();
 
 describe("process daemons: the notify socket", () => {
   it("EVENT= publishes on the bus with the daemon as source; METRICS= feeds status", async () => {

@@ -4,10 +4,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { filter, firstValueFrom, timeout } from "rxjs";
+import { afterEach } from "vitest";
 import { DaemonManager } from "../../runtime/daemon-manager.ts";
 import type { Envelope } from "../../runtime/envelope.ts";
 
 export const PROCESS_FIXTURES = fileURLToPath(new URL("../fixtures/processes/", import.meta.url));
+/** A Node program that plays notify-socket steps (see the fixture's header). */
+export const NOTIFY_SCRIPT = join(PROCESS_FIXTURES, "notify-script.mjs");
+/** Timeouts short enough for tests, long enough for a loaded machine. */
+export const QUICK_POLICY = { startTimeoutMs: 5_000, stopTimeoutMs: 2_000 } as const;
+
+/**
+ * Call once at the top of a test file: returns `setup()`, which gives each test its own
+ * processManager(), closed (with every process it started) after the test.
+ */
+export function processManagerPerTest(): () => ReturnType<typeof processManager> {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+  return () => {
+    const harness = processManager();
+    cleanup = harness.cleanup;
+    return harness;
+  };
+}
 
 /** A manager whose state directory is a fresh temporary folder; `cleanup` closes both. */
 export function processManager(): {
