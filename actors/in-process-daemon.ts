@@ -13,6 +13,7 @@ import type {
 } from "../runtime/daemon-types.ts";
 import type { WardenClock } from "./clock.ts";
 import { runAs, type Owner } from "./daemon-ownership.ts";
+import { LazyAbortController } from "./lazy-abort-controller.ts";
 import { startHealthLoop } from "./health-check-loop.ts";
 
 export interface InProcessDriverOptions {
@@ -27,7 +28,7 @@ export interface InProcessDriverOptions {
 
 interface Instance {
   owner: Owner;
-  controller: AbortController;
+  controller: LazyAbortController;
   ctx: DaemonContext;
   /** Set by `watch`; reports before it was attached wait in `pending`. */
   report: ((event: DriverReport) => void) | undefined;
@@ -62,11 +63,13 @@ export class InProcessDriver implements DaemonDriver {
     return this.options.daemon;
   }
 
-  async start(signal: AbortSignal): Promise<void> {
+  /**
+   * Starts an instance. A cancelled start needs no listener on `_signal`: every way out of
+   * STARTING stops or kills the instance, which aborts `ctx.signal`.
+   */
+  async start(_signal: AbortSignal): Promise<void> {
     const instance = this.createInstance();
     this.instance = instance;
-    const abort = () => instance.controller.abort(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
     try {
       const failed = new Promise<never>((_, reject) => {
         instance.failure = reject;
@@ -77,7 +80,6 @@ export class InProcessDriver implements DaemonDriver {
       await Promise.race([started, failed]);
     } finally {
       instance.failure = undefined;
-      signal.removeEventListener("abort", abort);
     }
   }
 
@@ -133,16 +135,23 @@ export class InProcessDriver implements DaemonDriver {
     const id = ++this.instances;
     const instance: Instance = {
       owner: { daemon: name, instance: id, crash: (error) => this.crash(instance, error) },
-      controller: new AbortController(),
+      controller: new LazyAbortController(),
       ctx: undefined as unknown as DaemonContext,
       report: undefined,
       pending: undefined,
       failure: undefined,
     };
+    let bus: BusClient | undefined;
+    const { options } = this;
+    // `signal` and `bus` are made when the daemon first uses them: most starts need neither.
     instance.ctx = {
       name,
-      signal: instance.controller.signal,
-      bus: this.options.bus(instance.owner),
+      get signal() {
+        return instance.controller.signal;
+      },
+      get bus() {
+        return (bus ??= options.bus(instance.owner));
+      },
       logger,
       heartbeat: () => instance.report?.({ type: "HEARTBEAT" }),
       fail: (error) => this.crash(instance, error),
@@ -152,7 +161,7 @@ export class InProcessDriver implements DaemonDriver {
 
   /** A crash of `instance`, whenever and however it is reported; stale instances are ignored. */
   private crash(instance: Instance, error: unknown): void {
-    if (this.instance !== instance || instance.controller.signal.aborted) return;
+    if (this.instance !== instance || instance.controller.aborted) return;
     if (instance.failure) {
       instance.failure(error);
       return;

@@ -2,7 +2,10 @@
  * Process daemons with real processes: each readiness kind of SPEC §4, and a start that is never
  * ready failing after `startTimeoutMs`.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { firstValueFrom } from "rxjs";
+import { notifySocketPath } from "../../runtime/notify-socket-path.ts";
 import { describe, expect, it } from "vitest";
 import {
   PROCESS_FIXTURES,
@@ -21,7 +24,7 @@ const setup = processManagerPerTest();
 
 describe("process daemons: readiness", () => {
   it("on spawn by default, with WARDEN_DAEMON_NAME and WARDEN_NOTIFY_SOCKET set", async () => {
-    const { manager } = setup();
+    const { manager, stateDir } = setup();
     manager.register(
       "envdump",
       {
@@ -30,11 +33,20 @@ describe("process daemons: readiness", () => {
       },
       quick,
     );
+    const printed = firstValueFrom(manager.output$);
     await manager.start("envdump");
     const status = manager.statusOf("envdump");
     expect(status.state).toBe("RUNNING");
     expect(status.kind).toBe("process");
     expect(status.process?.pid).toBeGreaterThan(0);
+    const { line } = await printed;
+    const [name, socket] = line.split(" ");
+    expect(name).toBe("envdump");
+    expect(socket).toBe(notifySocketPath(stateDir, "envdump"));
+    // Its own process group: the leader's pgid is its pid.
+    const stat = readFileSync(`/proc/${status.process!.pid}/stat`, "utf8");
+    const pgid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+    expect(pgid).toBe(status.process!.pid);
   });
 
   it("on a stdout line matching the pattern, not before", async () => {
