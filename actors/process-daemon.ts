@@ -15,13 +15,8 @@ import { logFileOf } from "../runtime/log-files.ts";
 import type { NotifyMessage } from "../runtime/notify-message.ts";
 import { notifySocketPath } from "../runtime/notify-socket-path.ts";
 import { NotifySocket } from "./notify-socket.ts";
-import {
-  forgetProcess,
-  groupRunning,
-  processStartTime,
-  recordProcess,
-  signalGroup,
-} from "./process-records.ts";
+import { groupRunning, processStartTime, signalGroup } from "./process-groups.ts";
+import { forgetProcess, recordProcess } from "./process-records.ts";
 import { waitForHttp, waitForTcp } from "./readiness-probes.ts";
 import { RotatingLog } from "./rotating-log.ts";
 

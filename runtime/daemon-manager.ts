@@ -25,7 +25,7 @@ import { stateOf, type LifecycleState } from "../machines/lifecycle-states.ts";
 import { SUPERVISOR_ID, supervisorMachine } from "../machines/supervisor.ts";
 import type { DaemonHealthChange, DaemonTransition } from "../machines/supervisor-protocol.ts";
 import { resolve } from "node:path";
-import { reapOrphans } from "../actors/process-records.ts";
+import { reapOrphans } from "../actors/reap-orphans.ts";
 import { suggestion } from "./closest-name.ts";
 import { EVENT_OF_STATE, type Envelope, type LifecycleEventData } from "./envelope.ts";
 import { WardenError, messageOf } from "./errors.ts";

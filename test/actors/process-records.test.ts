@@ -15,17 +15,18 @@ import { join } from "node:path";
 import { once } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  forgetProcess,
   groupAlive,
   groupRunning,
   processStartTime,
-  readRecords,
-  reapOrphans,
-  recordProcess,
   signalGroup,
+} from "../../actors/process-groups.ts";
+import {
+  forgetProcess,
+  readRecords,
+  recordProcess,
   type ProcessRecord,
-  type ReapOutcome,
 } from "../../actors/process-records.ts";
+import { reapOrphans, type ReapOutcome } from "../../actors/reap-orphans.ts";
 import { processesInGroup } from "../support/orphans.ts";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
@@ -273,7 +274,9 @@ describe.skipIf(process.platform !== "linux")("reapOrphans", () => {
 
   it("refuses to stop the manager's own process group", async () => {
     const script = `
-      const { recordProcess, processStartTime, reapOrphans } = await import(${JSON.stringify(`${repoRoot}actors/process-records.ts`)});
+      const { recordProcess } = await import(${JSON.stringify(`${repoRoot}actors/process-records.ts`)});
+      const { processStartTime } = await import(${JSON.stringify(`${repoRoot}actors/process-groups.ts`)});
+      const { reapOrphans } = await import(${JSON.stringify(`${repoRoot}actors/reap-orphans.ts`)});
       const dir = ${JSON.stringify(dir)};
       recordProcess(dir, { daemon: "self", pid: process.pid, startTime: processStartTime(process.pid), command: "node", recordedAt: "" });
       const problems = [];
