@@ -143,9 +143,7 @@ describe("ManagerClient requests", () => {
 
   it("gives up after the timeout with a message that says so", async () => {
     handler = () => {}; // never answers
-    const started = performance.now();
     const error = await failure(new ManagerClient(target()).get("/v1/status", 200));
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(error.code).toBe("WARDEN_ERR_WAIT_TIMEOUT");
     expect(error.message).toBe(`the manager at ${url} did not answer GET /v1/status within 0.2 s`);
   });
