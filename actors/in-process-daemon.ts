@@ -14,6 +14,7 @@ import type {
 import type { WardenClock } from "./clock.ts";
 import { runAs, type Owner } from "./daemon-ownership.ts";
 import { LazyAbortController } from "./lazy-abort-controller.ts";
+import { whenAborted } from "./when-aborted.ts";
 import { startHealthLoop } from "./health-check-loop.ts";
 
 export interface InProcessDriverOptions {
@@ -92,11 +93,7 @@ export class InProcessDriver implements DaemonDriver {
     const stopped = runAs(instance.owner, () =>
       settle(() => this.options.daemon.stop(instance.ctx)),
     );
-    const gaveUp = new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      signal.addEventListener("abort", () => resolve(), { once: true });
-    });
-    await Promise.race([stopped, gaveUp]);
+    await Promise.race([stopped, whenAborted(signal)]);
   }
 
   watch(report: (event: DriverReport) => void): () => void {

@@ -19,6 +19,7 @@ import { groupRunning, processStartTime, signalGroup } from "./process-groups.ts
 import { forgetProcess, recordProcess } from "./process-records.ts";
 import { waitForHttp, waitForTcp } from "./readiness-probes.ts";
 import { RotatingLog } from "./rotating-log.ts";
+import { whenAborted } from "./when-aborted.ts";
 
 /**
  * A program to supervise.
@@ -156,9 +157,8 @@ export class ProcessDriver implements DaemonDriver {
       if (instance.spawnError) throw instance.spawnError;
       throw new ExitedBeforeReady(exit.exitCode, exit.signal);
     });
-    const aborted = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    const aborted = whenAborted(signal).then((): never => {
+      throw signal.reason;
     });
     try {
       await Promise.race([ready, exitedFirst, aborted]);
@@ -175,7 +175,7 @@ export class ProcessDriver implements DaemonDriver {
     instance.stopping = true;
     instance.report = undefined;
     this.signalGroup(instance, "SIGTERM");
-    await Promise.race([instance.gone, abortedPromise(signal)]);
+    await Promise.race([instance.gone, whenAborted(signal)]);
   }
 
   watch(report: (event: DriverReport) => void): () => void {
@@ -374,13 +374,6 @@ export class ProcessDriver implements DaemonDriver {
     instance.ended = true;
     forgetProcess(this.pidsDir, this.options.name, pid);
   }
-}
-
-function abortedPromise(signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
 }
 
 /** "exited with code 3", "killed by SIGKILL". */

@@ -11,6 +11,8 @@ export interface ProcStat {
   pgrp: number;
   session: number;
   startTime: string;
+  /** utime + stime, in clock ticks. */
+  cpuTicks: number;
 }
 
 /**
@@ -105,7 +107,8 @@ export function scanProcesses(): ProcStat[] {
   return processes;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+/** Process `pid` as /proc/<pid>/stat shows it; undefined when it is gone or there is no /proc. */
+export function readStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -118,7 +121,8 @@ function readStat(pid: number): ProcStat | undefined {
   const [state, , pgrp, session] = fields;
   const startTime = fields[19];
   if (state === undefined || session === undefined || startTime === undefined) return undefined;
-  return { pid, state, pgrp: Number(pgrp), session: Number(session), startTime };
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  return { pid, state, pgrp: Number(pgrp), session: Number(session), startTime, cpuTicks };
 }
 
 export function isZombie(entry: ProcStat): boolean {

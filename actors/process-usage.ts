@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { isZombie, readStat } from "./process-groups.ts";
 
 /** CPU time and resident memory of one process. */
 export interface ProcessUsage {
@@ -19,15 +20,8 @@ const DEFAULT_CLOCK_TICKS_PER_SECOND = 100;
 const DEFAULT_PAGE_SIZE_BYTES = 4096;
 const GETCONF_TIMEOUT_MS = 2000;
 
-/** Fields of /proc/<pid>/stat counted from the state (field 3), the first one after `(comm)`. */
-const STATE_FIELD = 0;
-const UTIME_FIELD = 11;
-const STIME_FIELD = 12;
 /** Field of /proc/<pid>/statm: resident pages. */
 const RESIDENT_PAGES_FIELD = 1;
-
-/** States of a process that has ended: its CPU time is final and its memory is gone. */
-const ENDED_STATES = new Set(["Z", "X", "x"]);
 
 let clockTicksPerSecond: number | undefined;
 let pageSizeBytes: number | undefined;
@@ -42,14 +36,12 @@ let pageSizeBytes: number | undefined;
  */
 export function processUsage(pid: number): ProcessUsage | undefined {
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  const stat = readProcFile(pid, "stat");
-  const statm = stat === undefined ? undefined : readProcFile(pid, "statm");
-  if (stat === undefined || statm === undefined) return undefined;
-  // "pid (comm) state …": comm may hold spaces and ')', so the fields start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const state = fields[STATE_FIELD];
-  if (state === undefined || ENDED_STATES.has(state)) return undefined;
-  const ticks = Number(fields[UTIME_FIELD]) + Number(fields[STIME_FIELD]);
+  const stat = readStat(pid);
+  // A zombie has ended: its CPU time is final and its memory is gone.
+  if (stat === undefined || isZombie(stat)) return undefined;
+  const statm = readStatm(pid);
+  if (statm === undefined) return undefined;
+  const ticks = stat.cpuTicks;
   const residentPages = Number(statm.trim().split(/\s+/)[RESIDENT_PAGES_FIELD]);
   if (!Number.isFinite(ticks) || !Number.isFinite(residentPages)) return undefined;
   clockTicksPerSecond ??= systemValue("CLK_TCK", DEFAULT_CLOCK_TICKS_PER_SECOND);
@@ -57,9 +49,9 @@ export function processUsage(pid: number): ProcessUsage | undefined {
   return { cpuSeconds: ticks / clockTicksPerSecond, residentBytes: residentPages * pageSizeBytes };
 }
 
-function readProcFile(pid: number, file: "stat" | "statm"): string | undefined {
+function readStatm(pid: number): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/${file}`, "utf8");
+    return readFileSync(`/proc/${pid}/statm`, "utf8");
   } catch {
     // ENOENT or ESRCH: the process is gone, or there is no /proc at all.
     return undefined;

@@ -1,8 +1,9 @@
-import { isAbsolute, join, relative, sep } from "node:path";
+import { join } from "node:path";
 import { TOKEN_FILE, readToken } from "../runtime/api-token.ts";
 import { loadConfig, stateDirOf, type LoadedConfig } from "../runtime/config/load-config.ts";
 import { WardenError, isWardenError } from "../runtime/errors.ts";
 import { MANAGER_INFO_FILE, readManagerInfo } from "../runtime/manager-discovery.ts";
+import { shownPath } from "./shown-path.ts";
 
 /** Which manager to talk to, as the command line says it: `--config`, `--url`, `--token`. */
 export interface ConnectionOptions {
@@ -62,13 +63,6 @@ export async function locateManager(
     tokenSource,
     notRunning,
   };
-}
-
-/** `path` relative to `cwd` when inside it, as users type paths; absolute otherwise. */
-export function shownPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  const outside = rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
-  return outside ? path : rel;
 }
 
 async function configFor(options: ConnectionOptions, cwd: string): Promise<LoadedConfig> {

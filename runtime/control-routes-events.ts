@@ -10,7 +10,7 @@ import type { DaemonManager } from "./daemon-manager.ts";
 import { envelopeJson } from "./envelope-json.ts";
 import { DEFAULT_HISTORY_CAPACITY, type EventHistory } from "./event-history.ts";
 import { streamEvents } from "./event-stream.ts";
-import { parseNotifyMessage } from "./notify-message.ts";
+import { eventFromJson } from "./notify-message.ts";
 
 /** `source` of the events clients publish. */
 export const API_EVENT_SOURCE = "api";
@@ -70,16 +70,10 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
     const here = whereOf(request);
     knownQuery(request.query, [], here);
     // The notify socket's EVENT= rules, so that an event is valid or not whichever way it comes.
-    const parsed = parseNotifyMessage(`EVENT=${JSON.stringify(request.body ?? null)}`);
-    if (!parsed.ok) {
-      throw new ApiError(400, "bad_request", `${here}: ${parsed.error.replace(/^EVENT: /, "")}`);
-    }
-    if (parsed.message.kind !== "EVENT") throw new Error("EVENT= parsed as another message");
-    const envelope = manager.bus.publish(
-      parsed.message.type,
-      parsed.message.data,
-      API_EVENT_SOURCE,
-    );
+    const body = request.body ?? null;
+    const event = eventFromJson(body, JSON.stringify(body));
+    if (!event.ok) throw new ApiError(400, "bad_request", `${here}: ${event.error}`);
+    const envelope = manager.bus.publish(event.type, event.data, API_EVENT_SOURCE);
     return reply.code(201).send(envelope);
   });
 }

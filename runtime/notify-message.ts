@@ -99,26 +99,42 @@ export function parseNotifyMessage(line: string): NotifyParseResult {
 function parseEvent(value: string): NotifyParseResult {
   const json = parseJson("EVENT", value);
   if (!json.ok) return json;
-  const event = json.value;
-  const expected = 'EVENT: expected a JSON object with a "type" string';
-  if (!isJsonObject(event)) return failure(`${expected}, got ${excerpt(value)}`);
+  const event = eventFromJson(json.value, value);
+  if (!event.ok) return failure(`EVENT: ${event.error}`);
+  return success({ kind: "EVENT", type: event.type, data: event.data });
+}
+
+/**
+ * The event that parsed JSON `event` describes, by the rules of `EVENT=`: an object with a
+ * `type` (a valid name, not `DAEMON_*`) and optional `data`. `text` is how the JSON was written,
+ * quoted in errors. The control API's `POST /v1/events` checks its bodies with it too.
+ *
+ * @example
+ * eventFromJson({ type: "MODEL_SAVED" }, '{"type":"MODEL_SAVED"}'); // { ok: true, type: "MODEL_SAVED", data: null }
+ */
+export function eventFromJson(
+  event: unknown,
+  text: string,
+): { ok: true; type: string; data: unknown } | { ok: false; error: string } {
+  const expected = 'expected a JSON object with a "type" string';
+  if (!isJsonObject(event)) return failure(`${expected}, got ${excerpt(text)}`);
   const extra = Object.keys(event).find((key) => !EVENT_KEYS.includes(key));
   if (extra !== undefined) {
     const near = closestName(extra, EVENT_KEYS);
     const hint = near === undefined ? 'expected only "type" and "data"' : `did you mean "${near}"?`;
-    return failure(`EVENT: unknown key ${quote(extra)} (${hint})`);
+    return failure(`unknown key ${quote(extra)} (${hint})`);
   }
   if (typeof event.type !== "string") {
-    const got = "type" in event ? `"type": ${show(event.type)}` : excerpt(value);
+    const got = "type" in event ? `"type": ${show(event.type)}` : excerpt(text);
     return failure(`${expected}, got ${got}`);
   }
   const problem = nameProblem(event.type);
-  if (problem !== undefined) return failure(`EVENT: "type" ${problem}`);
+  if (problem !== undefined) return failure(`"type" ${problem}`);
   if (event.type.startsWith(RESERVED_EVENT_PREFIX)) {
     const owner = `${RESERVED_EVENT_PREFIX}* are the manager's lifecycle events`;
-    return failure(`EVENT: type ${quote(event.type)} is reserved (${owner})`);
+    return failure(`type ${quote(event.type)} is reserved (${owner})`);
   }
-  return success({ kind: "EVENT", type: event.type, data: event.data ?? null });
+  return { ok: true, type: event.type, data: event.data ?? null };
 }
 
 function parseMetrics(value: string): NotifyParseResult {

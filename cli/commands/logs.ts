@@ -1,4 +1,3 @@
-import { isAbsolute, relative, sep } from "node:path";
 import type { Command } from "commander";
 import { suggestion } from "../../runtime/closest-name.ts";
 import { loadConfig, stateDirOf, type LoadedConfig } from "../../runtime/config/load-config.ts";
@@ -7,6 +6,7 @@ import { logFileOf } from "../../runtime/log-files.ts";
 import type { CliIO } from "../io.ts";
 import { followLog } from "../log-follow.ts";
 import { tailLog, type LogTail } from "../log-tail.ts";
+import { shownPath } from "../shown-path.ts";
 
 /** Lines printed before following when `-n` is not given, as `tail` does. */
 export const DEFAULT_LOG_LINES = 10;
@@ -43,7 +43,7 @@ export async function logs(name: string, options: LogsOptions, io: CliIO): Promi
   const stop = followLog(file, tail, {
     emit: (line) => io.out(line),
     onError: (error) =>
-      io.err(`warden: cannot read ${shown(file, io.cwd)}: ${messageOf(error)}; still trying`),
+      io.err(`warden: cannot read ${shownPath(file, io.cwd)}: ${messageOf(error)}; still trying`),
   });
   await signalled;
   stop();
@@ -89,18 +89,11 @@ function checkKnown(name: string, loaded: LoadedConfig, cwd: string): void {
   if (known.includes(name)) return;
   throw new WardenError(
     "WARDEN_ERR_UNKNOWN_DAEMON",
-    `no daemon named "${name}" in ${shown(loaded.file, cwd)}${suggestion(name, known)}`,
+    `no daemon named "${name}" in ${shownPath(loaded.file, cwd)}${suggestion(name, known)}`,
   );
 }
 
 function printTail(name: string, file: string, tail: LogTail, io: CliIO, waiting: string): void {
   for (const line of tail.lines) io.out(line);
-  if (!tail.found) io.err(`warden: no logs yet for ${name} (${shown(file, io.cwd)})${waiting}`);
-}
-
-/** Relative to `cwd` when inside it, as users type paths; absolute otherwise. */
-function shown(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  const outside = rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
-  return outside ? file : rel;
+  if (!tail.found) io.err(`warden: no logs yet for ${name} (${shownPath(file, io.cwd)})${waiting}`);
 }

@@ -3,9 +3,8 @@
  * heartbeat watchdog, stop by process group with SIGKILL after the timeout.
  */
 import { describe, expect, it } from "vitest";
-import { processesInGroup } from "../support/orphans.ts";
+import { processesInGroup, stillRunning } from "../support/orphans.ts";
 import {
-  alive,
   eventually,
   nextEvent,
   NOTIFY_SCRIPT,
@@ -145,7 +144,7 @@ describe("process daemons: stop", () => {
       "three processes in the group",
     );
     await manager.stop("family");
-    for (const member of members) expect(alive(member), `pid ${member}`).toBe(false);
+    expect(stillRunning(members)).toEqual([]);
     expect(manager.statusOf("family").state).toBe("STOPPED");
   });
 
@@ -179,7 +178,7 @@ describe("process daemons: stop", () => {
     const members = pids.flatMap((pid) => processesInGroup(pid));
     expect(members.length).toBeGreaterThanOrEqual(3);
     await manager.close();
-    for (const member of members) expect(alive(member), `pid ${member}`).toBe(false);
+    expect(stillRunning(members)).toEqual([]);
     expect(stateDir).toBeTruthy();
   });
 });
