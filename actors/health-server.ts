@@ -11,6 +11,19 @@ import { createControlServer, type ControlServerOptions } from "../runtime/contr
 import type { InProcessDaemon } from "../runtime/daemon-types.ts";
 import { removeManagerInfo, writeManagerInfo } from "../runtime/manager-discovery.ts";
 
+/** The HEALTH_SERVER daemon, with what `warden up` needs beyond a daemon's start and stop. */
+export interface HealthServerDaemon extends InProcessDaemon {
+  /**
+   * Listens now, before the manager starts anything, so that a taken port fails `warden up`
+   * at once; the daemon's first start serves on this server.
+   */
+  bind(): Promise<void>;
+  /** The control API's address while it listens. */
+  url(): string | undefined;
+  /** Writes `token` and `manager.json` again if they are gone (the state directory was deleted). */
+  restoreFiles(): void;
+}
+
 /** How long a stop lets requests in flight finish before their connections are closed. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -30,43 +43,59 @@ export interface HealthServerOptions {
  *   serverOptions: { manager, history, readiness: () => names, metrics, config } });
  * manager.register("HEALTH_SERVER", health);
  */
-export function healthServerDaemon(
-  options: HealthServerOptions,
-): InProcessDaemon & { url(): string | undefined } {
+export function healthServerDaemon(options: HealthServerOptions): HealthServerDaemon {
   const { config, ...serverOptions } = options.serverOptions;
   // The manager's start: the daemon is made as the manager starts, and a restart keeps it.
   const startedAt = Date.now();
+  let token: string | undefined;
   let server: FastifyInstance | undefined;
+  /** Listening already, bound by bind() before the manager started anything. */
+  let bound: FastifyInstance | undefined;
   let url: string | undefined;
 
+  const listening = async (): Promise<FastifyInstance> => {
+    token = ensureToken(options.stateDir, token);
+    const info = { pid: process.pid, startedAt, stateDir: options.stateDir };
+    const instance = createControlServer({
+      ...serverOptions,
+      token,
+      info: config === undefined ? info : { ...info, config },
+    });
+    try {
+      await instance.listen({ host: options.host, port: options.port });
+    } catch (error) {
+      await instance.close();
+      throw error;
+    }
+    return instance;
+  };
+  const announce = () => {
+    if (url === undefined) return;
+    writeManagerInfo(options.stateDir, {
+      pid: process.pid,
+      url,
+      startedAt: new Date(startedAt).toISOString(),
+      ...(config === undefined ? {} : { config }),
+    });
+  };
+
   return {
+    async bind() {
+      bound ??= await listening();
+    },
     async start(ctx) {
-      const token = ensureToken(options.stateDir);
-      const info = { pid: process.pid, startedAt, stateDir: options.stateDir };
-      const instance = createControlServer({
-        ...serverOptions,
-        token,
-        info: config === undefined ? info : { ...info, config },
-      });
-      server = instance;
-      try {
-        await instance.listen({ host: options.host, port: options.port });
-      } catch (error) {
-        if (server === instance) server = undefined;
+      const instance = bound ?? (await listening());
+      bound = undefined;
+      // Stopped while it was binding: stop() ran already and must not find it announced.
+      if (ctx.signal.aborted) {
         await instance.close();
-        throw error;
+        return;
       }
-      // Stopped while it was binding: stop() has closed it and must not find it announced.
-      if (server !== instance) return;
+      server = instance;
       instance.server.on("error", (error) => ctx.fail(error));
       const { port } = instance.server.address() as AddressInfo;
       url = controlUrl(options.host, port);
-      writeManagerInfo(options.stateDir, {
-        pid: process.pid,
-        url,
-        startedAt: new Date(startedAt).toISOString(),
-        ...(config === undefined ? {} : { config }),
-      });
+      announce();
       if (!isLoopbackHost(options.host)) {
         ctx.logger.warn(
           `the control API listens on ${options.host}:${port} and is reachable from the network; anyone with the token can control this manager`,
@@ -74,11 +103,17 @@ export function healthServerDaemon(
         );
       }
     },
-    async stop() {
-      const instance = server;
+    async stop(ctx) {
+      const instance = server ?? bound;
       server = undefined;
+      bound = undefined;
       url = undefined;
-      removeManagerInfo(options.stateDir, process.pid);
+      try {
+        removeManagerInfo(options.stateDir, process.pid);
+      } catch (error) {
+        // A read-only or vanished state directory must not keep the server from closing.
+        ctx.logger.warn(`cannot remove manager.json: ${String(error)}`);
+      }
       if (instance) await closeWithin(instance, CLOSE_GRACE_MS);
     },
     healthCheck() {
@@ -86,6 +121,11 @@ export function healthServerDaemon(
       return listening ? { healthy: true } : { healthy: false, detail: "not listening" };
     },
     url: () => url,
+    restoreFiles() {
+      if (url === undefined) return;
+      token = ensureToken(options.stateDir, token);
+      announce();
+    },
   };
 }
 

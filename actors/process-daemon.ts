@@ -5,20 +5,26 @@
  * stderr go to a rotating log file; the pid and start time are recorded in the state directory
  * so that a manager killed with SIGKILL leaves nothing behind that the next one cannot find.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { DaemonDriver, DriverReport } from "../machines/daemon-driver.ts";
 import type { ReadyCheck, LogRotation } from "../runtime/config/types.ts";
 import type { BusClient, DaemonLogger } from "../runtime/daemon-types.ts";
+import { messageOf } from "../runtime/errors.ts";
 import { LineSplitter } from "../runtime/line-splitter.ts";
 import { logFileOf } from "../runtime/log-files.ts";
-import type { NotifyMessage } from "../runtime/notify-message.ts";
+import { MAX_METRICS_PER_DAEMON, type NotifyMessage } from "../runtime/notify-message.ts";
 import { notifySocketPath } from "../runtime/notify-socket-path.ts";
+import { mergeMetrics } from "./daemon-metrics.ts";
+import { describeExit } from "./describe-exit.ts";
+import { removeInstanceRecord } from "./instance-record.ts";
 import { NotifySocket } from "./notify-socket.ts";
-import { groupRunning, processStartTime, signalGroup } from "./process-groups.ts";
-import { forgetProcess, recordProcess } from "./process-records.ts";
+import { KILL_SETTLE_MS, type ProcessFamily } from "./process-family.ts";
+import { launchProcess, type LaunchedProcess } from "./process-launch.ts";
+import { RateLimitedWarning } from "./rate-limited-warning.ts";
 import { waitForHttp, waitForTcp } from "./readiness-probes.ts";
 import { RotatingLog } from "./rotating-log.ts";
+import { settlesWithin } from "./settles-within.ts";
 import { whenAborted } from "./when-aborted.ts";
 
 /**
@@ -66,6 +72,10 @@ export interface ProcessDetails {
   statusText?: string;
   metrics: Record<string, number | string>;
   invalidNotifyMessages: number;
+  /** Events not written to a `SUBSCRIBE=` connection of it that did not read. */
+  droppedEvents: number;
+  /** Notify socket connections closed at once: it had too many open. */
+  refusedConnections: number;
 }
 
 /** A start that ended because the process exited first; carries its exit for the events. */
@@ -85,10 +95,12 @@ interface Instance {
   /** Set when the program could not be run at all (command not found, bad cwd). */
   spawnError: Error | undefined;
   exited: Promise<ProcessExit>;
-  /** The leader has exited and its process group is empty; the record is forgotten. */
+  /** The leader has exited and nothing of it runs (group, escapees); the record is forgotten. */
   gone: Promise<void>;
   /** Set once `gone` resolved: the group id may belong to someone else now, never signal it. */
   ended: boolean;
+  /** Its process group and the descendants that left it (setsid); none if nothing was spawned. */
+  family: ProcessFamily | undefined;
   /** Asked to stop: its exit is the end of a stop, not a crash. */
   stopping: boolean;
   report: ((event: DriverReport) => void) | undefined;
@@ -97,7 +109,8 @@ interface Instance {
   lines: { stdout: LineSplitter; stderr: LineSplitter };
 }
 
-const GROUP_POLL_MS = 20;
+/** How long a dispose waits for killed processes to exit before it gives up on them. */
+const DISPOSE_WAIT_MS = KILL_SETTLE_MS + 3000;
 
 export class ProcessDriver implements DaemonDriver {
   private instance: Instance | undefined;
@@ -105,7 +118,9 @@ export class ProcessDriver implements DaemonDriver {
   private readonly log: RotatingLog;
   private readonly readyPattern: RegExp | undefined;
   private statusText: string | undefined;
+  /** Its METRICS=, merged in place, bounded (daemon-metrics.ts); going over is told once. */
   private metrics: Record<string, number | string> = {};
+  private toldTooManyMetrics = false;
 
   constructor(private readonly options: ProcessDriverOptions) {
     const { name, spec, stateDir } = options;
@@ -116,10 +131,15 @@ export class ProcessDriver implements DaemonDriver {
       ...spec.logs,
       onError: (error) => options.logger.warn("cannot write the log file", { err: String(error) }),
     });
+    // All counted (invalidMessages); a few logged in full, then a summary now and then.
+    const malformed = new RateLimitedWarning({
+      what: "malformed notify messages",
+      warn: (message, fields) => options.logger.warn(message, fields),
+    });
     this.notify = new NotifySocket({
       path: notifySocketPath(stateDir, name),
       onMessage: (message) => this.onNotify(message),
-      onInvalid: (error, line) => options.logger.warn("malformed notify message", { error, line }),
+      onInvalid: (error, line) => malformed.warn("malformed notify message", { error, line }),
       subscribe: (type, deliver) => {
         const subscription = options.bus.subscribe(type, (event) => {
           deliver(JSON.stringify(event));
@@ -134,6 +154,8 @@ export class ProcessDriver implements DaemonDriver {
     const details: ProcessDetails = {
       metrics: { ...this.metrics },
       invalidNotifyMessages: this.notify.invalidMessages,
+      droppedEvents: this.notify.droppedEvents,
+      refusedConnections: this.notify.refusedConnections,
     };
     const instance = this.instance;
     if (instance?.pid !== undefined && !instance.exit) details.pid = instance.pid;
@@ -174,7 +196,7 @@ export class ProcessDriver implements DaemonDriver {
     if (!instance) return;
     instance.stopping = true;
     instance.report = undefined;
-    this.signalGroup(instance, "SIGTERM");
+    instance.family?.terminate(this.options.stopTimeoutMs);
     await Promise.race([instance.gone, whenAborted(signal)]);
   }
 
@@ -197,34 +219,42 @@ export class ProcessDriver implements DaemonDriver {
     if (!instance) return;
     instance.stopping = true;
     instance.report = undefined;
-    this.signalGroup(instance, "SIGKILL");
+    instance.family?.kill();
   }
 
-  /** Stops listening on the notify socket and closes the log. After the last stop. */
+  /**
+   * Kills what is left, stops listening on the notify socket and closes the log. After the last
+   * stop. Always ends: what does not exit, or a file it cannot remove, is logged.
+   */
   async dispose(): Promise<void> {
+    const { logger } = this.options;
     this.kill();
     const instance = this.instance;
-    if (instance) await instance.gone;
-    await this.notify.close();
+    if (instance && !(await settlesWithin(instance.gone, DISPOSE_WAIT_MS))) {
+      logger.error(`process ${instance.pid} still runs ${DISPOSE_WAIT_MS} ms after SIGKILL`);
+    }
+    const closing = this.notify.close().catch((error: unknown) => {
+      logger.error("cannot remove the notify socket", { err: messageOf(error) });
+    });
+    await settlesWithin(closing, DISPOSE_WAIT_MS);
     this.log.close();
   }
 
+  /** Spawns the program; throws when it cannot be run (working directory, some spawn errors). */
   private spawnInstance(): Instance {
-    const { name, spec, logger } = this.options;
-    const child = spawn(spec.command, [...(spec.args ?? [])], {
-      cwd: spec.cwd,
-      env: {
-        ...process.env,
-        ...spec.env,
-        WARDEN_DAEMON_NAME: name,
-        WARDEN_NOTIFY_SOCKET: this.notify.path,
-        ...(this.options.heartbeatTimeoutMs !== undefined
-          ? { WARDEN_WATCHDOG_MS: String(this.options.heartbeatTimeoutMs) }
-          : {}),
-      },
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { name, spec, logger, heartbeatTimeoutMs } = this.options;
+    const wardenEnv: Record<string, string> = {
+      WARDEN_DAEMON_NAME: name,
+      WARDEN_NOTIFY_SOCKET: this.notify.path,
+    };
+    if (heartbeatTimeoutMs !== undefined) wardenEnv.WARDEN_WATCHDOG_MS = String(heartbeatTimeoutMs);
+    let launched: LaunchedProcess;
+    try {
+      launched = launchProcess({ spec, wardenEnv, daemon: name, pidsDir: this.pidsDir, logger });
+    } catch (error) {
+      throw this.cannotRun(messageOf(error));
+    }
+    const { child, family } = launched;
     let settle: (exit: ProcessExit) => void = () => {};
     const exited = new Promise<ProcessExit>((resolve) => (settle = resolve));
     const instance: Instance = {
@@ -233,8 +263,11 @@ export class ProcessDriver implements DaemonDriver {
       exit: undefined,
       spawnError: undefined,
       exited,
-      gone: exited.then(() => this.groupGone(instance)),
+      gone: exited
+        .then(() => this.groupGone(instance))
+        .catch((error: unknown) => logger.error("the stop failed", { err: messageOf(error) })),
       ended: false,
+      family,
       stopping: false,
       report: undefined,
       pending: undefined,
@@ -242,17 +275,13 @@ export class ProcessDriver implements DaemonDriver {
       lines: { stdout: new LineSplitter(), stderr: new LineSplitter() },
     };
     if (child.pid !== undefined) {
-      this.record(child.pid);
       this.log.note(`started pid ${child.pid}: ${spec.command} ${(spec.args ?? []).join(" ")}`);
     }
     child.stdout?.on("data", (chunk: Buffer) => this.output(instance, "stdout", chunk));
     child.stderr?.on("data", (chunk: Buffer) => this.output(instance, "stderr", chunk));
     child.once("error", (error) => {
-      // spawn failed (command not found, cwd missing): there is no process to wait for.
-      const reason = new Error(`cannot run "${spec.command}": ${error.message}`);
-      logger.error(reason.message);
-      this.log.note(reason.message);
-      instance.spawnError = reason;
+      // spawn failed (command not found, not executable): there is no process to wait for.
+      instance.spawnError = this.cannotRun(launched.explain(error));
       instance.exit = { exitCode: null, signal: null };
       settle(instance.exit);
     });
@@ -261,8 +290,8 @@ export class ProcessDriver implements DaemonDriver {
       instance.exit = exit;
       this.log.flush();
       this.log.note(describeExit(exit));
-      // What the leader left behind in its group goes with it (a stop has signalled it already).
-      if (!instance.stopping) this.signalGroup(instance, "SIGTERM");
+      // What the leader left behind goes with it (a stop has signalled it already).
+      if (!instance.stopping) instance.family?.terminate(this.options.stopTimeoutMs);
       settle(exit);
       if (!instance.stopping) this.exitedOnItsOwn(instance, exit);
     });
@@ -318,67 +347,48 @@ export class ProcessDriver implements DaemonDriver {
         this.options.bus.publish(message.type, message.data as never);
         return;
       case "METRICS":
-        this.metrics = { ...this.metrics, ...message.metrics };
+        if (mergeMetrics(this.metrics, message.metrics) > 0 && !this.toldTooManyMetrics) {
+          this.toldTooManyMetrics = true;
+          this.options.logger.warn(
+            `the daemon reports more than ${MAX_METRICS_PER_DAEMON} metrics; further new names are ignored`,
+            { limit: MAX_METRICS_PER_DAEMON },
+          );
+        }
         return;
       case "SUBSCRIBE":
         return;
     }
   }
 
-  /** Records the new process so that a later manager can find it if this one is killed. */
-  private record(pid: number): void {
-    const { name, spec, logger } = this.options;
-    try {
-      const startTime = processStartTime(pid);
-      if (startTime === undefined) return;
-      recordProcess(this.pidsDir, {
-        daemon: name,
-        pid,
-        startTime,
-        command: [spec.command, ...(spec.args ?? [])].join(" "),
-        recordedAt: new Date().toISOString(),
-      });
-    } catch (error) {
-      logger.warn("cannot record the process; a manager killed with SIGKILL would leave it", {
-        pid,
-        err: String(error),
-      });
-    }
-  }
-
-  /** Signals the instance's process group; a failure is logged, never thrown at the manager. */
-  private signalGroup(instance: Instance, signal: NodeJS.Signals): void {
-    const pgid = instance.pid;
-    if (pgid === undefined || instance.ended) return;
-    try {
-      signalGroup(pgid, signal);
-    } catch (error) {
-      this.options.logger.error(`cannot send ${signal} to process group ${pgid}`, {
-        err: String(error),
-      });
-    }
+  /** "cannot run "x": <problem>", logged and noted in the log file. */
+  private cannotRun(problem: string): Error {
+    const reason = new Error(`cannot run "${this.options.spec.command}": ${problem}`);
+    this.options.logger.error(reason.message);
+    this.log.note(reason.message);
+    return reason;
   }
 
   /**
-   * Waits, once the leader has exited, until nothing is left in its process group (SIGKILL for
-   * what outlives `stopTimeoutMs`), then forgets the instance's record.
+   * Waits, once the leader has exited, until nothing is left of the instance: its group and the
+   * processes that left it (SIGKILL at the stop's deadline), then forgets its record. What
+   * survives SIGKILL is logged and keeps the record, for the next start's reaping.
    */
   private async groupGone(instance: Instance): Promise<void> {
-    const pid = instance.pid;
-    if (pid === undefined) return;
-    const deadline = Date.now() + this.options.stopTimeoutMs;
-    while (groupRunning(pid)) {
-      if (Date.now() >= deadline) this.signalGroup(instance, "SIGKILL");
-      await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS));
-    }
+    const { pid, family } = instance;
+    const { logger, name } = this.options;
+    if (pid === undefined || family === undefined) return;
+    const cleared = await family.gone();
     instance.ended = true;
-    forgetProcess(this.pidsDir, this.options.name, pid);
+    const escaped = family.escapedPids;
+    if (escaped.length > 0) logger.warn("stopped processes that had left the group", { escaped });
+    if (cleared) removeInstanceRecord(this.pidsDir, name, pid, logger);
   }
-}
 
-/** "exited with code 3", "killed by SIGKILL". */
-export function describeExit(exit: ProcessExit): string {
-  if (exit.signal) return `killed by ${exit.signal}`;
-  if (exit.exitCode === null) return "could not be started";
-  return `exited with code ${exit.exitCode}`;
+  /**
+   * Puts the notify socket back if its file vanished (the state directory was deleted): true
+   * when it did. Rejects when it cannot (an unsafe directory). See NotifySocket.repair.
+   */
+  repair(): Promise<boolean> {
+    return this.notify.repair();
+  }
 }

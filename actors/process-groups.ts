@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from "node:fs";
 export interface ProcStat {
   pid: number;
   state: string;
+  /** The parent: init (or a subreaper) once the real parent has died. */
+  ppid: number;
   pgrp: number;
   session: number;
   startTime: string;
@@ -118,11 +120,19 @@ export function readStat(pid: number): ProcStat | undefined {
   }
   // "pid (comm) state ppid pgrp session … starttime …": comm may hold spaces and ')'.
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  const [state, , pgrp, session] = fields;
+  const [state, ppid, pgrp, session] = fields;
   const startTime = fields[19];
   if (state === undefined || session === undefined || startTime === undefined) return undefined;
   const cpuTicks = Number(fields[11]) + Number(fields[12]);
-  return { pid, state, pgrp: Number(pgrp), session: Number(session), startTime, cpuTicks };
+  return {
+    pid,
+    state,
+    ppid: Number(ppid),
+    pgrp: Number(pgrp),
+    session: Number(session),
+    startTime,
+    cpuTicks,
+  };
 }
 
 export function isZombie(entry: ProcStat): boolean {

@@ -1,7 +1,7 @@
 /**
  * The records of running process daemons under `<stateDir>/pids` (SPEC §4): one file per daemon
- * with its pid, start time and boot id, so that a manager killed with SIGKILL leaves something
- * the next one can find (actors/reap-orphans.ts).
+ * with its pid, start time, boot id and instance marker, so that a manager killed with SIGKILL
+ * leaves something the next one can find (actors/reap-orphans.ts).
  *
  * Corrupt or foreign files in the records folder are reported and left where they are: records
  * are written to a temporary file and renamed, so warden never leaves a partial record, and a file
@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { messageOf } from "../runtime/errors.ts";
+import { isInstanceId } from "./process-descendants.ts";
 import { bootId, errorCode, isProcessId } from "./process-groups.ts";
 
 export interface ProcessRecord {
@@ -33,6 +34,11 @@ export interface ProcessRecord {
   recordedAt: string;
   /** Linux boot id; `recordProcess` fills it in. A record of another boot names nothing alive. */
   bootId?: string;
+  /**
+   * The WARDEN_INSTANCE marker every process of the instance inherited: what left the group
+   * (setsid, double fork) is found by it. Records of older managers have none.
+   */
+  instanceId?: string;
 }
 
 /** Records are tiny; a big file in the folder is foreign and is not read. */
@@ -137,7 +143,7 @@ function readRecordFile(file: string): ProcessRecord | string {
 }
 
 function recordProblem(record: ProcessRecord): string | undefined {
-  const { daemon, pid, startTime, command, recordedAt, bootId } = record;
+  const { daemon, pid, startTime, command, recordedAt, bootId, instanceId } = record;
   if (typeof daemon !== "string" || daemon === "") {
     return `"daemon" must be a non-empty string, got ${JSON.stringify(daemon)}`;
   }
@@ -156,14 +162,19 @@ function recordProblem(record: ProcessRecord): string | undefined {
   if (bootId !== undefined && typeof bootId !== "string") {
     return `"bootId" must be a string, got ${JSON.stringify(bootId)}`;
   }
+  if (instanceId !== undefined && !isInstanceId(instanceId)) {
+    return `"instanceId" must be 16 to 128 letters, digits, "-" or "_", got ${JSON.stringify(instanceId)}`;
+  }
   return undefined;
 }
 
 /** The record's own fields, whatever else the object carries. */
 function pickRecord(record: ProcessRecord): ProcessRecord {
-  const { daemon, pid, startTime, command, recordedAt, bootId } = record;
-  const picked = { daemon, pid, startTime, command, recordedAt };
-  return bootId === undefined ? picked : { ...picked, bootId };
+  const { daemon, pid, startTime, command, recordedAt, bootId, instanceId } = record;
+  const picked: ProcessRecord = { daemon, pid, startTime, command, recordedAt };
+  if (bootId !== undefined) picked.bootId = bootId;
+  if (instanceId !== undefined) picked.instanceId = instanceId;
+  return picked;
 }
 
 export function forgetFile(file: string, pid: number): void {

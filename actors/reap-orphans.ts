@@ -3,10 +3,13 @@
  * its pid and start time are recorded under `<stateDir>/pids` while it runs. A manager killed with
  * SIGKILL cannot stop its groups, so the next one reaps them from the records before it starts
  * anything. The start time tells our process from one that reused the pid; records of an earlier
- * boot name nothing that can still run.
+ * boot name nothing that can still run. Descendants that left the group (setsid, double fork)
+ * are found by the instance's WARDEN_INSTANCE marker in the record, and only by it: a process
+ * without the marker is never touched unless it is in the recorded group.
  */
 import { messageOf } from "../runtime/errors.ts";
 import { systemClock, type WardenClock } from "./clock.ts";
+import { ProcessFamily } from "./process-family.ts";
 import {
   bootId,
   groupRunningIn,
@@ -15,7 +18,6 @@ import {
   procAvailable,
   processStartTime,
   scanProcesses,
-  signalGroup,
   type ProcStat,
 } from "./process-groups.ts";
 import {
@@ -33,6 +35,8 @@ export interface ReapOutcome {
    * pid-reused: what runs under that id is not ours, so it was left alone
    */
   action: "stopped" | "killed" | "gone" | "pid-reused";
+  /** The processes outside the group, found by the record's marker, that were stopped too. */
+  escaped?: number[];
 }
 
 export interface ReapOptions {
@@ -49,14 +53,12 @@ const DEFAULT_GRACE_MS = 5000;
 
 const POLL_MS = 25;
 
-/** How long SIGKILLed processes get to disappear before it is reported. */
-const KILL_SETTLE_MS = 2000;
-
 /**
- * Stops what the records in `dir` name and deletes the records: SIGTERM to each recorded group,
- * SIGKILL after `graceMs`, all groups in parallel. A pid now held by another process, or a group
- * that is not the one the recorded leader founded, is left alone. A group that cannot be
- * signalled is reported through `onProblem` and keeps its record for the next attempt.
+ * Stops what the records in `dir` name and deletes the records: SIGTERM (and SIGCONT) to each
+ * recorded group and to the processes that carry the record's marker outside it, SIGKILL after
+ * `graceMs`, all records in parallel. A pid now held by another process, or a group that is not
+ * the one the recorded leader founded, is left alone. What cannot be signalled, or still runs
+ * after SIGKILL, is reported through `onProblem` and keeps its record for the next attempt.
  *
  * @example
  * await reapOrphans(join(stateDir, "pids"), { onOutcome: (o) => logger.warn(o, "orphan") });
@@ -85,9 +87,10 @@ export async function reapOrphans(dir: string, options: ReapOptions = {}): Promi
     entries.map(async ({ file, record }) => {
       const { daemon, pid } = record;
       try {
-        const action = await reapGroup(record, context);
+        const { action, escaped } = await reapGroup(record, context);
         forgetFile(file, pid);
         const outcome: ReapOutcome = { daemon, pid, action };
+        if (escaped.length > 0) outcome.escaped = escaped;
         callback(() => options.onOutcome?.(outcome));
         return outcome;
       } catch (error) {
@@ -107,24 +110,31 @@ interface ReapContext {
   problem: (message: string) => void;
 }
 
+/**
+ * Stops the recorded group (if it is still ours) and every process carrying the record's
+ * marker; throws, so that the record is kept, when a signal could not be sent or something
+ * still runs after SIGKILL.
+ */
 async function reapGroup(
   record: ProcessRecord,
   context: ReapContext,
-): Promise<ReapOutcome["action"]> {
+): Promise<{ action: ReapOutcome["action"]; escaped: number[] }> {
   const owner = ownerOfGroup(record, context);
-  if (owner !== "ours") return owner;
-  const pgid = record.pid;
-  if (!groupRunningIn(pgid, context.processes) || !signalGroup(pgid, "SIGTERM")) return "gone";
-  // A stopped process acts on SIGTERM only once it is continued.
-  signalGroup(pgid, "SIGCONT");
-  if (await groupEnds(pgid, context.graceMs, context)) return "stopped";
-  signalGroup(pgid, "SIGKILL");
-  if (!(await groupEnds(pgid, KILL_SETTLE_MS, context))) {
-    context.problem(
-      `process group ${pgid} of ${record.daemon} still runs ${KILL_SETTLE_MS} ms after SIGKILL`,
-    );
-  }
-  return "killed";
+  const failures: string[] = [];
+  const family = new ProcessFamily({
+    pgid: owner === "ours" ? record.pid : undefined,
+    instanceId: record.instanceId,
+    startedSince: record.startTime,
+    onProblem: (message) => failures.push(message),
+    groupRunning: (pgid) => groupRunningIn(pgid, context.processes),
+    clock: context.clock,
+  });
+  family.discover();
+  if (!family.running()) return { action: owner === "ours" ? "gone" : owner, escaped: [] };
+  family.terminate(context.graceMs);
+  await family.gone();
+  if (failures.length > 0) throw new Error(failures.join("; "));
+  return { action: family.killed ? "killed" : "stopped", escaped: family.escapedPids };
 }
 
 /** Whether the group the record names is still the one its leader founded. */
@@ -156,15 +166,6 @@ function leaderlessGroupIsOurs(record: ProcessRecord, processes: ProcStat[]): bo
   return processes
     .filter((entry) => entry.pgrp === record.pid && !isZombie(entry))
     .every((entry) => entry.session === record.pid && Number(entry.startTime) >= recordedStart);
-}
-
-async function groupEnds(pgid: number, ms: number, context: ReapContext): Promise<boolean> {
-  const deadline = context.clock.now() + ms;
-  for (;;) {
-    if (!groupRunningIn(pgid, context.processes)) return true;
-    if (context.clock.now() >= deadline) return false;
-    await new Promise((resolve) => context.clock.setTimeout(resolve, POLL_MS));
-  }
 }
 
 /** One /proc scan shared by every group polled within the same tick. */

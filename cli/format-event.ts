@@ -1,10 +1,12 @@
 import type { Envelope } from "../runtime/envelope.ts";
 import { formatTransition } from "./format-transition.ts";
 import { clockTime, paint } from "./style.ts";
+import { terminalSafe } from "./terminal-safe.ts";
 
 /**
  * One line for any event: a lifecycle event as `warden up` prints it (time, daemon, from → to,
- * why); any other as time, type, source and its data as compact JSON.
+ * why); any other as time, type, source and its data as compact JSON, with control characters
+ * (which daemons choose) shown as `\xNN`.
  *
  * @example
  * formatEvent({ id: "a-1", type: "MODEL_SAVED", source: "api", time, data: { epoch: 3 } }, false, 8);
@@ -16,7 +18,8 @@ export function formatEvent(event: Envelope, color: boolean, nameWidth: number):
   const time = paint(color, "gray", clockTime(event.time));
   const node = event.node === undefined ? "" : `@${event.node}`;
   const data = event.data === undefined || event.data === null ? "" : `  ${compact(event.data)}`;
-  return `${time}  ${paint(color, "bold", event.type)}  ${event.source}${node}${data}`;
+  const text = `${event.source}${node}${data}`;
+  return `${time}  ${paint(color, "bold", terminalSafe(event.type))}  ${terminalSafe(text)}`;
 }
 
 /** Lifecycle events carry a daemon name; anything else is printed as a plain event. */

@@ -1,6 +1,7 @@
 import { STATE_OF_EVENT, type Envelope, type LifecycleEventData } from "../runtime/envelope.ts";
 import type { LifecycleState } from "../machines/lifecycle-states.ts";
 import { clockTime, paint, paintState } from "./style.ts";
+import { terminalSafe } from "./terminal-safe.ts";
 
 /**
  * One line for a lifecycle event, or undefined for any other event.
@@ -18,12 +19,12 @@ export function formatTransition(
   if (!target && event.type !== "DAEMON_HEALTH_CHANGED") return undefined;
   const data = event.data as LifecycleEventData;
   const time = paint(color, "gray", clockTime(event.time));
-  const name = data.daemon.padEnd(nameWidth);
+  const name = terminalSafe(data.daemon).padEnd(nameWidth);
   if (event.type === "DAEMON_HEALTH_CHANGED") {
     const health = data.healthy
       ? paint(color, "green", "healthy")
       : paint(color, "red", "unhealthy");
-    return `${time}  ${name}  ${health}${data.detail ? `  ${data.detail}` : ""}`;
+    return `${time}  ${name}  ${health}${data.detail ? `  ${terminalSafe(data.detail)}` : ""}`;
   }
   if (!target) return undefined;
   const from = paintState(color, data.from as LifecycleState);
@@ -45,6 +46,7 @@ function explain(target: LifecycleState, data: LifecycleEventData): string {
   } else if (target === "STOPPED" && data.reason === "exit") {
     parts.push(`exited with code ${data.exitCode}`);
   }
-  const text = parts.filter((part) => part.length > 0).join(" ");
+  // Error text comes from daemons: escape what would steer the terminal.
+  const text = terminalSafe(parts.filter((part) => part.length > 0).join(" "));
   return text ? `  ${text}` : "";
 }

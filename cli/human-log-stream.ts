@@ -1,4 +1,5 @@
 import { clockTime, paint } from "./style.ts";
+import { terminalSafe } from "./terminal-safe.ts";
 
 const LEVELS: Record<number, string> = {
   10: "trace",
@@ -26,8 +27,8 @@ export function humanLogStream(
       try {
         record = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        // Not a JSON record: show it as it is rather than lose it.
-        target.write(line.endsWith("\n") ? line : `${line}\n`);
+        // Not a JSON record: show it rather than lose it, escaped like everything else.
+        target.write(`${terminalSafe(line.replace(/\n$/, ""))}\n`);
         return;
       }
       const { time, level, msg, daemon, ...fields } = record;
@@ -43,8 +44,10 @@ export function humanLogStream(
         )
         .join(" ");
       const who = typeof daemon === "string" ? daemon : "warden";
+      // Messages and fields carry daemons' text: escape what would steer the terminal.
+      const text = terminalSafe(`${String(msg ?? "")}${extras ? `  ${extras}` : ""}`);
       target.write(
-        `${paint(color, "gray", clockTime(Number(time)))}  ${who}  ${levelText}  ${String(msg ?? "")}${extras ? `  ${extras}` : ""}\n`,
+        `${paint(color, "gray", clockTime(Number(time)))}  ${terminalSafe(who)}  ${levelText}  ${text}\n`,
       );
     },
   };

@@ -16,7 +16,15 @@ export interface CliIO {
   /** The terminal's width, when there is one. */
   columns?(): number | undefined;
   cwd: string;
-  /** Calls `handler` once for the first SIGINT or SIGTERM, with the signal's name. */
+  /**
+   * Calls `handler` once for the first SIGINT, SIGTERM, SIGQUIT or SIGABRT, with the signal's
+   * name; a second one exits at once.
+   */
   onShutdownSignal(handler: (signal: string) => void): void;
+  /**
+   * Calls `handler` on every SIGHUP (a closed terminal or SSH session, or `kill -HUP`) instead of
+   * dying of it; output written after a hangup is dropped. Only a long-running command asks.
+   */
+  onHangup?(handler: () => void): void;
   exit(code: number): void;
 }

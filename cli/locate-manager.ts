@@ -3,6 +3,7 @@ import { TOKEN_FILE, readToken } from "../runtime/api-token.ts";
 import { loadConfig, stateDirOf, type LoadedConfig } from "../runtime/config/load-config.ts";
 import { WardenError, isWardenError } from "../runtime/errors.ts";
 import { MANAGER_INFO_FILE, readManagerInfo } from "../runtime/manager-discovery.ts";
+import { liveLockHolder } from "../runtime/state-lock.ts";
 import { shownPath } from "./shown-path.ts";
 
 /** Which manager to talk to, as the command line says it: `--config`, `--url`, `--token`. */
@@ -56,7 +57,17 @@ export async function locateManager(
   if (url !== undefined) return { url, token, tokenSource };
   const notRunning = notRunningMessage(loaded, stateDir, cwd);
   const info = readManagerInfo(stateDir);
-  if (info === undefined) throw new WardenError("WARDEN_ERR_NOT_RUNNING", notRunning);
+  if (info === undefined) {
+    const holder = liveLockHolder(stateDir);
+    // Starting, or its state directory was just deleted and is being restored: not "no manager".
+    if (holder !== undefined) {
+      throw new WardenError(
+        "WARDEN_ERR_CONTROL_API",
+        `a manager (pid ${holder.pid}) holds ${shownPath(stateDir, cwd)} but has not announced its control API (it may be starting); try again in a moment`,
+      );
+    }
+    throw new WardenError("WARDEN_ERR_NOT_RUNNING", notRunning);
+  }
   return {
     url: checkedUrl(info.url, shownPath(join(stateDir, MANAGER_INFO_FILE), cwd)),
     token,

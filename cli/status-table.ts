@@ -2,6 +2,7 @@ import { LIFECYCLE_STATES, type LifecycleState } from "../machines/lifecycle-sta
 import type { DaemonStatus } from "../runtime/daemon-manager.ts";
 import type { ManagerStatus } from "./manager-client.ts";
 import { paint, paintState } from "./style.ts";
+import { terminalSafe } from "./terminal-safe.ts";
 
 /** The width LAST ERROR is cut to when the terminal's width is unknown. */
 export const DEFAULT_ERROR_WIDTH = 60;
@@ -11,6 +12,19 @@ const MIN_ERROR_WIDTH = 20;
 
 const HEADERS = ["NAME", "STATE", "PID", "UPTIME", "RESTARTS", "HEALTH", "LAST ERROR"] as const;
 const GAP = "  ";
+/** Starts the line under a row that holds what does not fit in a column. */
+const DETAIL_PREFIX = "  ↳ ";
+
+/**
+ * A process daemon's status as the table reads it: the counters that newer managers add are
+ * optional, so that an older manager's answer still shows.
+ */
+type ProcessDetails = NonNullable<DaemonStatus["process"]> & {
+  /** Events not delivered to its `SUBSCRIBE=` connection because it read too slowly. */
+  droppedEvents?: number;
+  /** Notify socket connections refused (too many at once). */
+  refusedConnections?: number;
+};
 
 /** The order in which the summary counts states: the live ones first, FAILED last. */
 const SUMMARY_ORDER: readonly LifecycleState[] = [
@@ -46,12 +60,16 @@ export function formatUptime(ms: number): string {
  * The `warden status` table, one line per daemon under a header: NAME, STATE (coloured when
  * `color`), PID (process daemons), UPTIME, RESTARTS, HEALTH, LAST ERROR. LAST ERROR is put on
  * one line and cut to what is left of `columns` (the terminal's width), or to
- * {@link DEFAULT_ERROR_WIDTH} characters without one.
+ * {@link DEFAULT_ERROR_WIDTH} characters without one. A process daemon's `STATUS=` text and its
+ * non-zero counters (invalid notify messages, dropped subscribed events, refused notify
+ * connections) go on a line under its row, cut to the same width. Control characters that
+ * daemons put in any of these are shown as `\xNN`.
  *
  * @example
  * statusTable(daemons, { color: false, columns: 100 });
- * // ["NAME  STATE    PID   UPTIME  RESTARTS  HEALTH   LAST ERROR",
- * //  "api   RUNNING  4242  4m12s   0         healthy  -"]
+ * // ["NAME     STATE    PID   UPTIME  RESTARTS  HEALTH   LAST ERROR",
+ * //  "trainer  RUNNING  4242  4m12s   0         healthy  -",
+ * //  "  ↳ status: epoch 3/10 · 2 invalid notify messages"]
  */
 export function statusTable(
   daemons: readonly DaemonStatus[],
@@ -75,10 +93,43 @@ export function statusTable(
       .join(GAP)
       .trimEnd();
   const header = line(HEADERS, (text) => paint(options.color, "bold", text));
-  const body = rows.map((row, r) =>
-    line(row, (text, i) => paintCell(options.color, daemons[r]!, i, text)),
-  );
+  const detailWidth = options.columns === undefined ? undefined : options.columns - 1;
+  const body = rows.flatMap((row, r) => {
+    const daemon = daemons[r]!;
+    const main = line(row, (text, i) => paintCell(options.color, daemon, i, text));
+    const detail = detailOf(daemon);
+    if (detail === undefined) return [main];
+    const width = detailWidth ?? prefixWidth + errorWidth;
+    return [main, paint(options.color, "gray", truncate(`${DETAIL_PREFIX}${detail}`, width))];
+  });
   return [header, ...body];
+}
+
+/**
+ * What a daemon's row has no column for: its `STATUS=` text and its non-zero counters, joined
+ * with ` · `; undefined when there is nothing to say.
+ *
+ * @example
+ * detailOf(trainer); // "status: epoch 3/10 · 2 invalid notify messages"
+ */
+function detailOf(daemon: DaemonStatus): string | undefined {
+  const process = daemon.process as ProcessDetails | undefined;
+  if (process === undefined) return undefined;
+  const parts: string[] = [];
+  const text = process.statusText === undefined ? "" : oneLine(process.statusText);
+  if (text !== "") parts.push(`status: ${text}`);
+  const count = (n: number | undefined, one: string, many: string) => {
+    if (n !== undefined && n > 0) parts.push(`${n} ${n === 1 ? one : many}`);
+  };
+  count(process.invalidNotifyMessages, "invalid notify message", "invalid notify messages");
+  count(process.droppedEvents, "subscribed event dropped", "subscribed events dropped");
+  count(process.refusedConnections, "notify connection refused", "notify connections refused");
+  return parts.length === 0 ? undefined : parts.join(" · ");
+}
+
+/** Text a daemon chose, on one line and safe for a terminal. */
+function oneLine(text: string): string {
+  return terminalSafe(text.replace(/\s+/g, " ").trim());
 }
 
 /**
@@ -120,7 +171,7 @@ function cellsOf(daemon: DaemonStatus): string[] {
       : "-",
     String(daemon.restarts),
     daemon.healthy === undefined ? "-" : daemon.healthy ? "healthy" : "unhealthy",
-    daemon.lastError === undefined ? "-" : daemon.lastError.replace(/\s+/g, " ").trim(),
+    daemon.lastError === undefined ? "-" : oneLine(daemon.lastError),
   ];
 }
 

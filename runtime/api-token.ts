@@ -21,18 +21,19 @@ const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[0-9a-f]{64}$/i;
 
 /**
- * The token of `stateDir`, created (with the directory, mode 0700) when there is none yet.
- * Safe against a concurrent first start: both end up with the same token.
+ * The token of `stateDir`, created (with the directory, mode 0700) when there is none yet:
+ * `preferred` when given (a running manager restoring the file it serves with), a new random one
+ * otherwise. Safe against a concurrent first start: both end up with the same token.
  *
  * @example
  * const token = ensureToken("/srv/app/.warden"); // "9f86d081884c7d65…" (64 hex characters)
  */
-export function ensureToken(stateDir: string): string {
+export function ensureToken(stateDir: string, preferred?: string): string {
   ensureStateDir(stateDir);
   const existing = readToken(stateDir);
   if (existing !== undefined) return existing;
   const file = join(stateDir, TOKEN_FILE);
-  const token = randomBytes(TOKEN_BYTES).toString("hex");
+  const token = preferred ?? randomBytes(TOKEN_BYTES).toString("hex");
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${token}\n`, { mode: 0o600 });
   try {

@@ -1,8 +1,9 @@
 /**
  * The errors of the control API (docs/control-api.md, "Errors"): every failure, whether thrown
- * by a route, by fastify or by the manager, becomes `{ error: { code, message } }` with the
- * documented status.
+ * by a route, by fastify, by Node's HTTP parser or by the manager, becomes
+ * `{ error: { code, message } }` with the documented status.
  */
+import { STATUS_CODES, maxHeaderSize } from "node:http";
 import { isWardenError, messageOf } from "./errors.ts";
 
 export type ApiErrorCode =
@@ -14,7 +15,9 @@ export type ApiErrorCode =
   | "daemon_failed"
   | "daemon_stopped"
   | "body_too_large"
+  | "headers_too_large"
   | "unsupported_media"
+  | "request_timeout"
   | "timeout"
   | "shutting_down"
   | "internal";
@@ -120,6 +123,54 @@ export function toApiError(error: unknown, scene: ErrorScene): ApiError {
     );
   }
   return internal(error, where);
+}
+
+/**
+ * The API error for what Node's HTTP parser rejected before there was a request (a server's
+ * `clientError`); undefined when the client is gone and there is nobody to answer.
+ *
+ * @example
+ * clientErrorOf(Object.assign(new Error("Header overflow"), { code: "HPE_HEADER_OVERFLOW" }));
+ * // ApiError 431 headers_too_large
+ */
+export function clientErrorOf(error: unknown): ApiError | undefined {
+  const { code, reason } = (error ?? {}) as { code?: unknown; reason?: unknown };
+  switch (code) {
+    case "ECONNRESET":
+    case "EPIPE":
+      return undefined;
+    case "HPE_HEADER_OVERFLOW":
+      return new ApiError(
+        431,
+        "headers_too_large",
+        `the request line and headers are over the limit of ${maxHeaderSize} bytes`,
+      );
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return new ApiError(408, "request_timeout", "the request did not arrive in full in time");
+  }
+  const detail = typeof reason === "string" && reason !== "" ? reason : messageOf(error);
+  const named = typeof code === "string" ? `${code}: ${detail}` : detail;
+  return new ApiError(400, "bad_request", `malformed HTTP request (${named})`);
+}
+
+/**
+ * A complete HTTP/1.1 response carrying `error`, for a socket no request object stands for; the
+ * connection is closed after it.
+ *
+ * @example
+ * socket.write(rawErrorResponse(apiError));
+ * socket.destroy();
+ */
+export function rawErrorResponse(error: ApiError): string {
+  const body = JSON.stringify(error.body());
+  return [
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? "Error"}`,
+    "Content-Type: application/json; charset=utf-8",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "Connection: close",
+    "",
+    body,
+  ].join("\r\n");
 }
 
 function internal(error: unknown, where: string): ApiError {

@@ -4,14 +4,22 @@
  * token. Whatever a client sends, the answer is JSON (an error is `{ error: { code, message } }`)
  * and the manager keeps running; a bug in a route is a 500 `internal`, logged.
  */
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
-  type FastifyServerOptions,
+  type FastifyHttpOptions,
 } from "fastify";
 import { tokenMatches } from "./api-token.ts";
-import { ApiError, toApiError, whereOf } from "./control-api-error.ts";
+import {
+  ApiError,
+  clientErrorOf,
+  rawErrorResponse,
+  toApiError,
+  whereOf,
+} from "./control-api-error.ts";
 import { registerDaemonRoutes } from "./control-routes-daemons.ts";
 import { registerEventRoutes } from "./control-routes-events.ts";
 import type { DaemonManager } from "./daemon-manager.ts";
@@ -29,6 +37,11 @@ export interface ControlServerOptions {
   token: string;
   /** Daemons /readyz waits for (the selection of `warden up` and their dependencies). */
   readiness: () => readonly string[];
+  /**
+   * What is wrong with the manager itself (e.g. a state directory it cannot restore); any makes
+   * `/readyz` answer 503 with `problems`.
+   */
+  problems?: () => readonly string[];
   /** Prometheus text for /metrics. */
   metrics: () => Promise<{ contentType: string; text: string }>;
   info: { pid: number; startedAt: number; stateDir: string; config?: string };
@@ -49,6 +62,7 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   const logger = options.logger ?? silentLogger();
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const streams = new Set<() => void>();
+  let closing = false;
   const fail = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = toApiError(error, {
       where: whereOf(request),
@@ -67,14 +81,29 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
     routerOptions: { maxParamLength: MAX_NAME_LENGTH },
     // Malformed URLs never reach the error handler otherwise.
     frameworkErrors: fail,
-  } satisfies FastifyServerOptions);
+    // What Node and fastify would answer on their own, in their own shapes, is answered here.
+    clientErrorHandler: answerClientError,
+    return503OnClosing: false,
+    http: { requireHostHeader: false },
+  } satisfies FastifyHttpOptions<Server>);
+  app.server.on("checkExpectation", answerExpectation);
 
   acceptOnlyJson(app);
   app.setErrorHandler(fail);
+  app.addHook("onRequest", async (request, reply) => {
+    if (closing) {
+      void reply.header("connection", "close");
+      throw new ApiError(503, "shutting_down", `${whereOf(request)}: the manager is shutting down`);
+    }
+    if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
+      throw new ApiError(400, "bad_request", `${whereOf(request)}: HTTP/1.1 needs a Host header`);
+    }
+  });
   const notFound = (request: FastifyRequest, reply: FastifyReply) =>
     fail(new ApiError(404, "not_found", `${whereOf(request)}: no such route`), request, reply);
   app.setNotFoundHandler(notFound);
   app.addHook("preClose", (done) => {
+    closing = true;
     for (const end of streams) end();
     done();
   });
@@ -98,6 +127,33 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   return app;
 }
 
+/**
+ * What Node's HTTP parser rejects before there is a request (headers over the limit: 431; a
+ * malformed request line or header: 400) gets a JSON error too, then the connection closes.
+ */
+function answerClientError(error: Error, socket: Socket): void {
+  const apiError = clientErrorOf(error);
+  if (apiError && !socket.destroyed && socket.writable) socket.write(rawErrorResponse(apiError));
+  socket.destroy();
+}
+
+/** An `Expect:` other than `100-continue` (Node would answer an empty 417). */
+function answerExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const apiError = new ApiError(
+    417,
+    "bad_request",
+    `${whereOf({ method: request.method ?? "?", url: request.url ?? "" })}: cannot meet ` +
+      `"Expect: ${request.headers.expect ?? ""}" (only 100-continue is supported)`,
+  );
+  const body = JSON.stringify(apiError.body());
+  response.shouldKeepAlive = false;
+  response.writeHead(apiError.status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
 /** `/healthz`, `/readyz`, `/metrics`: no token, for load balancers and probes. */
 function registerProbes(app: FastifyInstance, options: ControlServerOptions): void {
   const { manager, info } = options;
@@ -112,8 +168,11 @@ function registerProbes(app: FastifyInstance, options: ControlServerOptions): vo
       .readiness()
       .map((name) => ({ name, state: manager.stateOf(name) }))
       .filter(({ state }) => state !== "RUNNING");
-    if (notReady.length === 0) return { ready: true };
-    return reply.code(503).send({ ready: false, notReady });
+    const problems = options.problems?.() ?? [];
+    if (notReady.length === 0 && problems.length === 0) return { ready: true };
+    return reply
+      .code(503)
+      .send({ ready: false, notReady, ...(problems.length > 0 ? { problems } : {}) });
   });
   app.get("/metrics", async (_request, reply) => {
     const { contentType, text } = await options.metrics();

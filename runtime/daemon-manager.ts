@@ -38,6 +38,7 @@ import {
   type ProcessStatus,
   type SupervisedDriver,
 } from "./supervised-driver.ts";
+import { ProcessGuard } from "./process-guard.ts";
 import { validateGraph } from "./validate-graph.ts";
 
 export interface DaemonManagerOptions {
@@ -142,7 +143,7 @@ export class DaemonManager {
   private readonly supervisor: Actor<typeof supervisorMachine>;
   private unsupervised = 0;
   private reaping: Promise<void> | undefined;
-  private processKillInstalled = false;
+  private readonly processGuard: ProcessGuard;
   private closed = false;
   private readonly releaseErrorCapture: () => void;
   private readonly outputLines = new Subject<ProcessOutputLine>();
@@ -158,6 +159,7 @@ export class DaemonManager {
     this.logger = options.logger ?? silentLogger();
     this.bus = new EventBus({ clock: this.clock });
     this.events$ = this.bus.events$;
+    this.processGuard = new ProcessGuard(() => this.killAllNow(), this.logger);
     const logic = supervisorMachine.provide({
       actors: { group: groupLogic },
       actions: {
@@ -214,7 +216,7 @@ export class DaemonManager {
         if (this.outputLines.observed) this.outputLines.next(line);
       },
     });
-    if (supervised.kind === "process") this.killProcessesOnExit();
+    if (supervised.kind === "process") this.processGuard.install();
     const dependsOn = [...(options.dependsOn ?? [])];
     this.definitions.set(name, {
       name,
@@ -256,7 +258,7 @@ export class DaemonManager {
   async startMany(names: readonly string[]): Promise<void> {
     this.assertOpen();
     names.forEach((name) => this.known(name));
-    if (this.processKillInstalled) await this.reapOrphansOnce();
+    if (this.processGuard.active) await this.reapOrphansOnce();
     validateGraph(this.graph);
     const targets = dependencyClosure(names, this.graph);
     const waiting = new Set([...targets].filter((name) => this.stateOf(name) !== "RUNNING"));
@@ -416,15 +418,58 @@ export class DaemonManager {
     return status;
   }
 
-  /** Stops everything in order, then the supervisor itself. Idempotent. */
+  /**
+   * Stops everything in order, then the supervisor itself. Idempotent. What fails while
+   * releasing a daemon's resources (a read-only state directory) is logged; the close goes on.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.stopAll();
     this.closed = true;
     this.supervisor.stop();
-    await Promise.all([...this.definitions.values()].map((d) => d.supervised.dispose()));
-    this.releaseProcessKill();
+    const released = await Promise.allSettled(
+      [...this.definitions.values()].map((d) => d.supervised.dispose()),
+    );
+    for (const outcome of released) {
+      if (outcome.status === "rejected") {
+        this.logger.error(
+          { err: messageOf(outcome.reason) },
+          "cannot release a daemon's resources",
+        );
+      }
+    }
+    this.processGuard.release();
     this.releaseErrorCapture();
+  }
+
+  /**
+   * Puts back each process daemon's notify socket if its file is gone (the state directory was
+   * deleted); resolves with the names of those it re-created.
+   */
+  async repairProcesses(): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const definition of this.definitions.values()) {
+      if (await definition.supervised.repair()) repaired.push(definition.name);
+    }
+    return repaired;
+  }
+
+  /**
+   * Ends every process daemon's processes at once (SIGKILL), synchronously: for a manager that
+   * is about to exit without an ordered stop (a second Ctrl-C, a stop that ran out of time).
+   */
+  killAllNow(): void {
+    for (const definition of this.definitions.values()) definition.supervised.killNow();
+  }
+
+  /**
+   * How long an ordered stop of everything may take: the longest dependency chain, each of its
+   * daemons with the largest stop timeout, plus a margin for what a stop does besides waiting.
+   */
+  stopBudgetMs(): number {
+    const definitions = [...this.definitions.values()];
+    const longest = Math.max(0, ...definitions.map((d) => d.policy.stopTimeoutMs));
+    return (chainLength(this.graph) + 1) * longest + STOP_MARGIN_MS;
   }
 
   /**
@@ -445,22 +490,6 @@ export class DaemonManager {
       },
     }).then(() => undefined);
     return this.reaping;
-  }
-
-  /** No child outlives its manager: if this process exits, every process group is killed. */
-  private killProcessesOnExit(): void {
-    if (this.processKillInstalled) return;
-    this.processKillInstalled = true;
-    process.on("exit", this.killProcesses);
-  }
-
-  private readonly killProcesses = () => {
-    for (const definition of this.definitions.values()) definition.supervised.killNow();
-  };
-
-  private releaseProcessKill(): void {
-    if (this.processKillInstalled) process.off("exit", this.killProcesses);
-    this.processKillInstalled = false;
   }
 
   /**
@@ -551,6 +580,10 @@ export class DaemonManager {
 
   private onTransition(transition: DaemonTransition): void {
     this.lastTransitions.set(transition.name, transition);
+    const supervised = this.definitions.get(transition.name)?.supervised;
+    if (supervised?.kind === "process") {
+      this.processGuard.track(transition.name, supervised.process()?.pid);
+    }
     const type = EVENT_OF_STATE[transition.state];
     if (type) this.bus.publish(type, lifecycleData(transition));
     this.logger.debug(
@@ -638,6 +671,25 @@ export class DaemonManager {
     if (this.options.onUnhandledError) this.options.onUnhandledError(error);
     else this.logger.fatal({ err: error }, "unhandled error outside any daemon");
   }
+}
+
+/** What a stop does besides waiting for daemons: events, files, closing sockets. */
+const STOP_MARGIN_MS = 5_000;
+
+/** The number of daemons on the longest dependency chain of `graph` (acyclic). */
+function chainLength(graph: ReadonlyMap<string, readonly string[]>): number {
+  const memo = new Map<string, number>();
+  const depth = (name: string, seen: Set<string>): number => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    if (seen.has(name)) return 0;
+    seen.add(name);
+    const below = (graph.get(name) ?? []).map((dependency) => depth(dependency, seen));
+    const result = 1 + Math.max(0, ...below);
+    memo.set(name, result);
+    return result;
+  };
+  return Math.max(0, ...[...graph.keys()].map((name) => depth(name, new Set())));
 }
 
 function lifecycleData(transition: DaemonTransition): LifecycleEventData {

@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   WARDEN_ERR_NOT_RUNNING: 3,
   /** Another manager already runs with this state directory. */
   WARDEN_ERR_ALREADY_RUNNING: 1,
+  /** The control API's port cannot be listened on (taken, or not allowed). */
+  WARDEN_ERR_CONTROL_PORT: 1,
   /** The control API refused (wrong token) or failed a request: a 5xx, an answer that is not JSON, an event stream that ended. */
   WARDEN_ERR_CONTROL_API: 1,
 } as const;

@@ -9,8 +9,17 @@ import { closestName } from "./closest-name.ts";
 export const MAX_NOTIFY_LINE_BYTES = 65_536;
 /** The longest event type (or metric name), in characters. */
 export const MAX_EVENT_TYPE_LENGTH = 200;
-/** The most metrics one `METRICS=` line may carry. */
-export const MAX_METRICS_KEYS = 1000;
+/**
+ * The most metrics a daemon may have: names beyond them are dropped (and reported), so that a
+ * daemon cannot make `/metrics` grow without bound (SPEC §13).
+ */
+export const MAX_METRICS_PER_DAEMON = 100;
+/** The most metrics one `METRICS=` line may carry: no more than a daemon may have. */
+export const MAX_METRICS_KEYS = MAX_METRICS_PER_DAEMON;
+/** The longest string value of a metric, in characters. */
+export const MAX_METRIC_STRING_LENGTH = 256;
+/** Metric names as Prometheus writes them (they become the `metric` label of `/metrics`). */
+const METRIC_NAME = /^[A-Za-z_:][A-Za-z0-9_:]*$/;
 /** Event types the manager keeps for its lifecycle events; daemons may subscribe, not publish. */
 export const RESERVED_EVENT_PREFIX = "DAEMON_";
 /** `SUBSCRIBE=*` subscribes to every event. */
@@ -150,6 +159,19 @@ function parseMetrics(value: string): NotifyParseResult {
   for (const [name, metric] of entries) {
     const problem = nameProblem(name);
     if (problem !== undefined) return failure(`METRICS: a metric name ${problem}`);
+    if (!METRIC_NAME.test(name)) {
+      return failure(
+        `METRICS: metric name ${quote(name)} must be letters, digits, "_" and ":", not starting with a digit`,
+      );
+    }
+    if (typeof metric === "string" && metric.length > MAX_METRIC_STRING_LENGTH) {
+      const length = [...metric].length;
+      if (length > MAX_METRIC_STRING_LENGTH) {
+        return failure(
+          `METRICS: ${quote(name)} must be at most ${MAX_METRIC_STRING_LENGTH} characters, got ${length}`,
+        );
+      }
+    }
     const valid =
       typeof metric === "string" || (typeof metric === "number" && Number.isFinite(metric));
     if (!valid) {

@@ -8,7 +8,9 @@ const MAX_SOCKET_PATH_BYTES = 100;
 /**
  * Where the notify socket of `daemon` lives: `<stateDir>/run/<daemon>.sock`, or, when that path
  * is too long for a Unix socket, a folder under the system's temporary directory named after
- * the state directory, so that two managers never share one.
+ * the state directory, so that two managers never share one. Anyone can guess that name and
+ * create the folder first: NotifySocket.listen() creates it with mode 0700 and refuses one that
+ * is not ours alone (actors/private-directory.ts).
  *
  * @example
  * notifySocketPath("/srv/app/.warden", "trainer"); // "/srv/app/.warden/run/trainer.sock"

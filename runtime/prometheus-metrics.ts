@@ -3,11 +3,21 @@
  * health, own metrics and process usage, the bus's event counts and dead letters, and the
  * manager's own Node.js metrics, in Prometheus text format. Each call of `createMetrics` has a
  * registry of its own, so two managers in one process never share or clash over a metric.
+ * Daemons choose metric names and event types, so their series are bounded here whatever the
+ * source gives: a scrape's size and time do not grow with what daemons send (SPEC §13).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { processUsage, type ProcessUsage } from "../actors/process-usage.ts";
 import { LIFECYCLE_STATES } from "../machines/lifecycle-states.ts";
 import type { DaemonStatus } from "./daemon-manager.ts";
+import type { Logger } from "./logger.ts";
+import {
+  MAX_METRIC_SERIES_PER_DAEMON,
+  boundedEvents,
+  numericMetrics,
+  reportOnce,
+  type Overflow,
+} from "./metric-bounds.ts";
 
 /** What the metrics are read from, at each scrape. */
 export interface MetricsSource {
@@ -17,6 +27,11 @@ export interface MetricsSource {
   eventCounts(): ReadonlyMap<string, number>;
   /** Deliveries now in the dead-letter queue. */
   deadLetters(): number;
+}
+
+export interface MetricsOptions {
+  /** Told once per daemon whose metrics, and once if event types, go over the bounds. */
+  logger?: Pick<Logger, "warn">;
 }
 
 /** A scrape target: its content type and the text of one scrape. */
@@ -32,6 +47,9 @@ interface Scrape {
   daemons: readonly DaemonStatus[];
   /** By daemon name: the usage of process daemons whose process is alive. */
   usage: ReadonlyMap<string, ProcessUsage>;
+  /** By daemon name: its finite numeric metrics, at most MAX_METRIC_SERIES_PER_DAEMON. */
+  metrics: ReadonlyMap<string, readonly (readonly [string, number])[]>;
+  /** At most MAX_EVENT_SERIES types by name, and `other`. */
   events: ReadonlyMap<string, number>;
   deadLetters: number;
 }
@@ -98,17 +116,12 @@ const FAMILIES: readonly Family[] = [
   },
   {
     name: "warden_daemon_metric",
-    help: "Numeric values a daemon reports through getMetrics() or METRICS=.",
+    help: `Numeric values a daemon reports through getMetrics() or METRICS= (the first ${MAX_METRIC_SERIES_PER_DAEMON}).`,
     type: "gauge",
     labelNames: ["daemon", "metric"],
-    *samples({ daemons }) {
-      for (const { name, metrics } of daemons) {
-        for (const [metric, value] of Object.entries(metrics ?? {})) {
-          // Strings (and NaN or infinities) are for status, not for a time series.
-          if (typeof value === "number" && Number.isFinite(value)) {
-            yield { labels: { daemon: name, metric }, value };
-          }
-        }
+    *samples({ metrics }) {
+      for (const [daemon, values] of metrics) {
+        for (const [metric, value] of values) yield { labels: { daemon, metric }, value };
       }
     },
   },
@@ -135,7 +148,7 @@ const FAMILIES: readonly Family[] = [
   },
   {
     name: "warden_events_total",
-    help: "Events published on the bus since the manager started, by type.",
+    help: 'Events published on the bus since the manager started, by type; types over the caps as "other".',
     type: "counter",
     labelNames: ["type"],
     *samples({ events }) {
@@ -164,9 +177,19 @@ const FAMILIES: readonly Family[] = [
  * });
  * reply.type(metrics.contentType).send(await metrics.text());
  */
-export function createMetrics(source: MetricsSource): PrometheusMetrics {
+export function createMetrics(
+  source: MetricsSource,
+  options: MetricsOptions = {},
+): PrometheusMetrics {
   const registry = new Registry();
-  let scrape: Scrape = { daemons: [], usage: new Map(), events: new Map(), deadLetters: 0 };
+  const overflow = reportOnce(options.logger);
+  let scrape: Scrape = {
+    daemons: [],
+    usage: new Map(),
+    metrics: new Map(),
+    events: new Map(),
+    deadLetters: 0,
+  };
   for (const family of FAMILIES) registerFamily(registry, family, () => scrape);
   collectDefaultMetrics({ register: registry });
   return {
@@ -175,7 +198,7 @@ export function createMetrics(source: MetricsSource): PrometheusMetrics {
       // One read of the source per scrape: every family then tells of the same moment. prom-client
       // runs the collect callbacks synchronously within metrics(), before a later scrape can
       // replace this one.
-      scrape = readScrape(source);
+      scrape = readScrape(source, overflow);
       return registry.metrics();
     },
   };
@@ -214,13 +237,21 @@ function registerFamily(registry: Registry, family: Family, current: () => Scrap
   });
 }
 
-function readScrape(source: MetricsSource): Scrape {
+function readScrape(source: MetricsSource, overflow: Overflow): Scrape {
   const daemons = source.status();
   const usage = new Map<string, ProcessUsage>();
+  const metrics = new Map<string, (readonly [string, number])[]>();
   for (const daemon of daemons) {
     const pid = daemon.kind === "process" ? daemon.process?.pid : undefined;
     const measured = pid === undefined ? undefined : processUsage(pid);
     if (measured) usage.set(daemon.name, measured);
+    if (daemon.metrics) metrics.set(daemon.name, numericMetrics(daemon, overflow));
   }
-  return { daemons, usage, events: source.eventCounts(), deadLetters: source.deadLetters() };
+  return {
+    daemons,
+    usage,
+    metrics,
+    events: boundedEvents(source.eventCounts(), overflow),
+    deadLetters: source.deadLetters(),
+  };
 }

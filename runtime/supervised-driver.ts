@@ -19,8 +19,12 @@ export interface ProcessStatus {
   pid?: number;
   /** The latest `STATUS=` line it sent on the notify socket. */
   statusText?: string;
-  /** Malformed messages it wrote on the notify socket. */
+  /** Malformed messages it wrote on the notify socket (all of them, logged or not). */
   invalidNotifyMessages: number;
+  /** Events not written to one of its `SUBSCRIBE=` connections because it did not read them. */
+  droppedEvents: number;
+  /** Notify socket connections closed at once because it had too many open. */
+  refusedConnections: number;
 }
 
 export interface SupervisedDriver {
@@ -33,6 +37,12 @@ export interface SupervisedDriver {
   dispose(): Promise<void>;
   /** Ends whatever is left at once, synchronously: the manager's process is exiting. */
   killNow(): void;
+  /**
+   * Re-creates what the state directory held for the daemon if it vanished (a process daemon's
+   * notify socket): true when something was re-created. Never rejects: a failure is logged and
+   * resolves false.
+   */
+  repair(): Promise<boolean>;
 }
 
 export interface DriverEnvironment {
@@ -102,6 +112,7 @@ export function supervisedDriver(
     process: () => undefined,
     dispose: async () => {},
     killNow: () => driver.kill(),
+    repair: async () => false,
   };
 }
 
@@ -151,6 +162,8 @@ function processDriver(
       const status: ProcessStatus = {
         command,
         invalidNotifyMessages: details.invalidNotifyMessages,
+        droppedEvents: details.droppedEvents,
+        refusedConnections: details.refusedConnections,
       };
       if (details.pid !== undefined) status.pid = details.pid;
       if (details.statusText !== undefined) status.statusText = details.statusText;
@@ -158,5 +171,10 @@ function processDriver(
     },
     dispose: () => driver.dispose(),
     killNow: () => driver.kill(),
+    repair: () =>
+      driver.repair().catch((error: unknown) => {
+        logger.error("cannot re-create the notify socket", { err: messageOf(error) });
+        return false;
+      }),
   };
 }

@@ -7,9 +7,13 @@ import type { CliIO } from "../io.ts";
 import { followLog } from "../log-follow.ts";
 import { tailLog, type LogTail } from "../log-tail.ts";
 import { shownPath } from "../shown-path.ts";
+import { terminalSafe } from "../terminal-safe.ts";
 
 /** Lines printed before following when `-n` is not given, as `tail` does. */
 export const DEFAULT_LOG_LINES = 10;
+
+/** An unknown name with no close match lists the configuration's daemons, up to this many. */
+const LISTED_NAMES = 20;
 
 export interface LogsOptions {
   config?: string;
@@ -22,7 +26,9 @@ export interface LogsOptions {
 /**
  * `warden logs <NAME>`: prints the last lines of a daemon's log (`<stateDir>/logs/<NAME>.log`
  * and its rotated files) and, with `follow`, every line appended later, across rotations, until
- * SIGINT or SIGTERM. Needs no running manager. An unknown name or a bad `-n` exits 2.
+ * SIGINT or SIGTERM. Control characters in the lines are shown as `\xNN`, never sent to the
+ * terminal. Needs no running manager. An unknown name (with the closest names) or a bad `-n`
+ * exits 2. An in-process daemon has no log file: without one, it says where its lines go.
  *
  * @example
  * await logs("api", { lines: "50", follow: true }, io);
@@ -32,16 +38,27 @@ export async function logs(name: string, options: LogsOptions, io: CliIO): Promi
   const loaded = await loadConfig(options.config, io.cwd);
   checkKnown(name, loaded, io.cwd);
   const file = logFileOf(stateDirOf(loaded), name);
-  if (options.follow !== true) {
-    printTail(name, file, tailLog(file, count, false), io, "");
+  const follow = options.follow === true;
+  const tail = tailLog(file, count, follow);
+  const module = loaded.config.daemons[name]?.module;
+  if (!tail.found && module !== undefined) {
+    // Nothing will ever be written there: following would wait for good.
+    io.err(
+      `warden: ${name} is an in-process daemon (module ${JSON.stringify(module)}): it has no log file; ` +
+        "what it logs through ctx.logger goes to the standard error of `warden up` " +
+        "(the terminal it runs in, or the journal when systemd runs it)",
+    );
+    return;
+  }
+  if (!follow) {
+    printTail(name, file, tail, io, "");
     return;
   }
   // Listen before printing anything: whoever reads the output may signal right after it.
   const signalled = new Promise<void>((resolve) => io.onShutdownSignal(() => resolve()));
-  const tail = tailLog(file, count, true);
   printTail(name, file, tail, io, "; waiting for them (Ctrl-C to stop)");
   const stop = followLog(file, tail, {
-    emit: (line) => io.out(line),
+    emit: (line) => io.out(terminalSafe(line)),
     onError: (error) =>
       io.err(`warden: cannot read ${shownPath(file, io.cwd)}: ${messageOf(error)}; still trying`),
   });
@@ -86,14 +103,17 @@ function lineCountOf(lines: string | number | undefined): number {
 
 function checkKnown(name: string, loaded: LoadedConfig, cwd: string): void {
   const known = Object.keys(loaded.config.daemons);
-  if (known.includes(name)) return;
-  throw new WardenError(
-    "WARDEN_ERR_UNKNOWN_DAEMON",
-    `no daemon named "${name}" in ${shownPath(loaded.file, cwd)}${suggestion(name, known)}`,
-  );
+  if (Object.hasOwn(loaded.config.daemons, name)) return;
+  const where = `no daemon named "${name}" in ${shownPath(loaded.file, cwd)}`;
+  const close = suggestion(name, known);
+  const listed =
+    known.slice(0, LISTED_NAMES).join(", ") + (known.length > LISTED_NAMES ? ", …" : "");
+  const hint =
+    close || (known.length === 0 ? "; it defines no daemons" : `; its daemons: ${listed}`);
+  throw new WardenError("WARDEN_ERR_UNKNOWN_DAEMON", `${where}${hint}`);
 }
 
 function printTail(name: string, file: string, tail: LogTail, io: CliIO, waiting: string): void {
-  for (const line of tail.lines) io.out(line);
+  for (const line of tail.lines) io.out(terminalSafe(line));
   if (!tail.found) io.err(`warden: no logs yet for ${name} (${shownPath(file, io.cwd)})${waiting}`);
 }

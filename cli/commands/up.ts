@@ -1,5 +1,7 @@
-import { relative } from "node:path";
-import { loadConfig } from "../../runtime/config/load-config.ts";
+import { join, relative, resolve } from "node:path";
+import { configErrorOfGraph } from "../../runtime/config/graph-config-error.ts";
+import { loadConfig, stateDirOf, type LoadedConfig } from "../../runtime/config/load-config.ts";
+import { configErrorOfModule } from "../../runtime/config/module-config-error.ts";
 import type { DaemonManager } from "../../runtime/daemon-manager.ts";
 import { dependencyClosure } from "../../machines/dependency-graph.ts";
 import { STATE_OF_EVENT, type LifecycleEventData } from "../../runtime/envelope.ts";
@@ -8,6 +10,8 @@ import { createLogger } from "../../runtime/logger.ts";
 import { HEALTH_SERVER, attachControlPlane } from "../../runtime/control-plane.ts";
 import { managerFromConfig } from "../../runtime/manager-from-config.ts";
 import { selectDaemons, type Selection } from "../../runtime/select-daemons.ts";
+import { StateDirGuard } from "../../runtime/state-dir-guard.ts";
+import { LOCK_FILE, acquireStateLock } from "../../runtime/state-lock.ts";
 import { formatOutputLine } from "../format-output-line.ts";
 import { formatTransition } from "../format-transition.ts";
 import { StartupProgress } from "../startup-progress.ts";
@@ -33,13 +37,45 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     Object.entries(loaded.config.daemons).map(([name, d]) => [name, d.dependsOn ?? []]),
   );
   const targets = [...dependencyClosure(names, graph)];
+  // One manager per state directory, decided before anything is loaded or started.
+  const lock = await acquireStateLock(stateDirOf(loaded), { config: resolve(loaded.file) });
   const { io, progress } = withProgress(parentIo, [HEALTH_SERVER, ...targets]);
   const logger = createLogger({
     level: options.logLevel ?? "info",
     destination: humanLogStream(io.errStream, io.color),
   });
-  const manager = await managerFromConfig(loaded, { logger });
-  const plane = attachControlPlane(manager, loaded, targets, logger);
+  // Made once the manager exists, used by callbacks handed to it before.
+  const late: { fatal?: (why: string) => void; guard?: StateDirGuard } = {};
+  let manager: DaemonManager;
+  let plane: ReturnType<typeof attachControlPlane>;
+  try {
+    manager = await managerFromConfig(loaded, {
+      logger,
+      // An error that belongs to no daemon is the manager's own: stop everything, exit 1.
+      onUnhandledError: (error) => {
+        logger.fatal({ err: error }, "unhandled error outside any daemon");
+        late.fatal?.(`internal error: ${messageOf(error)}`);
+      },
+    }).catch((error: unknown) => {
+      throw configErrorOfModule(error, loaded, parentIo.cwd) ?? error;
+    });
+    checkGraph(manager, loaded, parentIo.cwd);
+    plane = attachControlPlane(manager, loaded, targets, logger, () => {
+      const problem = late.guard?.problem();
+      return problem === undefined ? [] : [problem];
+    });
+    await plane.bind();
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const guard = new StateDirGuard({
+    stateDir: lock.stateDir,
+    marker: join(lock.stateDir, LOCK_FILE),
+    restore: [() => lock.rewrite(), () => plane.restoreFiles(), () => manager.repairProcesses()],
+    logger,
+  });
+  late.guard = guard;
   const width = Math.max(...manager.names().map((name) => name.length));
   manager.events$.subscribe((event) => {
     const line = formatTransition(event, io.color, width);
@@ -60,22 +96,73 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
   const shutdown = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
+    guard.stop();
     io.err(`warden: ${why}: stopping every daemon in reverse dependency order`);
-    await manager.close();
+    const budgetMs = manager.stopBudgetMs();
+    const inTime = await closeWithin(manager, budgetMs);
     plane.close();
-    io.err("warden: all daemons stopped");
-    io.exit(code);
+    await lock.release();
+    if (inTime) {
+      io.err("warden: all daemons stopped");
+      io.exit(code);
+    } else {
+      io.err(`warden: the stop did not finish within ${budgetMs} ms: killed what was left`);
+      io.exit(1);
+    }
   };
-  io.onShutdownSignal((signal) => void shutdown(signal, 0));
+  late.fatal = (why) => void shutdown(why, 1);
+  io.onShutdownSignal((signal) => void shutdown(signal, exitCodeOfSignal(signal)));
+  io.onHangup?.(() =>
+    io.err(
+      "warden: SIGHUP: ignored, the manager keeps running (a closed terminal no longer stops it; " +
+        "SIGTERM or Ctrl-C stops everything in order)",
+    ),
+  );
   manager.escalated$.subscribe((name) => {
     io.err(`warden: critical daemon "${name}" failed: shutting down (exit 1)`);
     void shutdown(`critical daemon ${name} failed`, 1);
   });
 
+  guard.start();
   await startReporting(manager, plane.targets, io);
   const url = plane.url();
   if (url) io.err(`warden: control API at ${url} (\`warden status\` to see the daemons)`);
   progress?.finish();
+}
+
+/** The dependency graph is checked before anything starts: a cycle is a configuration error. */
+function checkGraph(manager: DaemonManager, loaded: LoadedConfig, cwd: string): void {
+  try {
+    manager.validate();
+  } catch (error) {
+    throw configErrorOfGraph(error, loaded, cwd) ?? error;
+  }
+}
+
+/**
+ * Closes the manager within `budgetMs`; past that, SIGKILLs what is left and resolves false.
+ * A shutdown is always bounded, whatever hangs.
+ */
+async function closeWithin(manager: DaemonManager, budgetMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>(
+    (resolve) => (timer = setTimeout(() => resolve(false), budgetMs)),
+  );
+  const closed = manager.close().then(
+    () => true as const,
+    () => true as const,
+  );
+  const inTime = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (!inTime) manager.killAllNow();
+  return inTime;
+}
+
+/** An ordered stop asked for by SIGINT/SIGTERM is a success; SIGQUIT and SIGABRT are not. */
+function exitCodeOfSignal(signal: string): number {
+  if (signal === "SIGQUIT") return 128 + 3;
+  if (signal === "SIGABRT") return 128 + 6;
+  return 0;
 }
 
 /**

@@ -1,9 +1,12 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import { parseDocument } from "yaml";
 import { WardenError, messageOf } from "../errors.ts";
+import { configError, displayPath, syntaxError } from "./config-error.ts";
+import { parseJson } from "./parse-json.ts";
+import { LOAD_TIMEOUT_ENV, loadTimeoutMs, withinLoadTimeout } from "./load-timeout.ts";
 import type { WardenConfig } from "./types.ts";
 import { validateConfig } from "./validate-config.ts";
 
@@ -64,9 +67,11 @@ export function findConfigFile(cwd: string): string {
 /**
  * Reads, parses and validates a configuration file: `path` (relative to `cwd`; a folder means
  * the config file found in it) or, without one, the file `findConfigFile(cwd)` finds.
- * `.ts`/`.js`/`.mjs` files are imported through tsx and their default export is used; `.json`
- * and `.yaml`/`.yml` are parsed, and syntax errors name the file, line and column. Any failure
- * is a `WARDEN_ERR_CONFIG`.
+ * `.ts`/`.js`/`.mjs` files are imported through tsx and their default export is used, within
+ * the load time-box (`WARDEN_LOAD_TIMEOUT_MS`, default 30 s: a top-level await that never
+ * settles would otherwise end Node silently with exit 13); `.json` and `.yaml`/`.yml` are
+ * parsed, and syntax errors name the file, line and column. Any failure is a
+ * `WARDEN_ERR_CONFIG`.
  *
  * @example
  * const loaded = await loadConfig("deploy/warden.config.yaml");
@@ -118,10 +123,22 @@ async function readConfig(file: string, shown: string): Promise<unknown> {
 }
 
 async function importDefault(file: string, shown: string): Promise<unknown> {
+  const limitMs = loadTimeoutMs();
+  let late: WardenError | undefined;
   let namespace: { default?: unknown };
   try {
-    namespace = await tsImport(pathToFileURL(file).href, import.meta.url);
+    namespace = await withinLoadTimeout(
+      () => tsImport(pathToFileURL(file).href, import.meta.url),
+      (ms) =>
+        (late = new WardenError(
+          "WARDEN_ERR_CONFIG",
+          `cannot load ${shown}: it did not finish loading within ${ms} ms ` +
+            `(a top-level await that never settles?); set ${LOAD_TIMEOUT_ENV} to wait longer`,
+        )),
+      limitMs,
+    );
   } catch (error) {
+    if (error === late) throw error;
     throw new WardenError("WARDEN_ERR_CONFIG", `cannot load ${shown}: ${messageOf(error)}`, {
       cause: error,
     });
@@ -148,24 +165,6 @@ function readText(file: string, shown: string): string {
   }
 }
 
-function parseJson(text: string, shown: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const { errorAt } = scanJson(text);
-    const { line, column } = lineColumn(text, errorAt === -1 ? text.length : errorAt);
-    // V8's message ends with a position or a quote of the text; the line and column replace both.
-    const reason = messageOf(error)
-      .replace(/ in JSON at position \d+.*$/s, "")
-      .replace(/, ".*" is not valid JSON$/s, "");
-    syntaxError(shown, "JSON", [{ line, column, reason }], error);
-  }
-  const { duplicates } = scanJson(text);
-  if (duplicates.length > 0) syntaxError(shown, "JSON", duplicates);
-  return value;
-}
-
 function parseYaml(text: string, shown: string): unknown {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -184,108 +183,6 @@ function parseYaml(text: string, shown: string): unknown {
       cause: error,
     });
   }
-}
-
-interface SyntaxProblem {
-  line: number;
-  column: number;
-  reason: string;
-}
-
-function syntaxError(
-  shown: string,
-  format: string,
-  problems: readonly SyntaxProblem[],
-  cause?: unknown,
-): never {
-  const details = problems.map(
-    ({ line, column, reason }) => `${shown}:${line}:${column}: invalid ${format}: ${reason}`,
-  );
-  throw configError(shown, details, cause);
-}
-
-/** The same shape as validateConfig's errors: a heading line, then one line per problem. */
-function configError(shown: string, details: string[], cause?: unknown): WardenError {
-  const message = [`invalid configuration ${shown}:`, ...details].join("\n");
-  return new WardenError("WARDEN_ERR_CONFIG", message, { cause, details });
-}
-
-const JSON_WHITESPACE = /[ \t\n\r]*/y;
-// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings.
-const JSON_STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-const JSON_SCALAR = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-
-interface JsonScan {
-  /** Offset of the first character that breaks the grammar, or -1 when there is none. */
-  errorAt: number;
-  duplicates: SyntaxProblem[];
-}
-
-/**
- * Walks JSON text by its grammar. Node 20's JSON.parse does not always say where it failed, and
- * silently keeps the last of two equal keys, which would quietly drop a daemon definition.
- */
-function scanJson(text: string): JsonScan {
-  let at = 0;
-  const duplicates: SyntaxProblem[] = [];
-  const match = (pattern: RegExp): string | undefined => {
-    pattern.lastIndex = at;
-    const found = pattern.exec(text)?.[0];
-    if (found !== undefined) at += found.length;
-    return found;
-  };
-  const take = (char: string): boolean => {
-    if (text[at] !== char) return false;
-    at++;
-    return true;
-  };
-  const sequence = (open: string, close: string, item: () => boolean): boolean => {
-    take(open);
-    match(JSON_WHITESPACE);
-    if (take(close)) return true;
-    do {
-      match(JSON_WHITESPACE);
-      if (!item()) return false;
-    } while (take(","));
-    return take(close);
-  };
-  const member = (keys: Set<string>): boolean => {
-    const start = at;
-    const key = match(JSON_STRING);
-    if (key === undefined) return false;
-    const name = JSON.parse(key) as string;
-    if (keys.has(name)) {
-      duplicates.push({ ...lineColumn(text, start), reason: `duplicate key ${key}` });
-    }
-    keys.add(name);
-    match(JSON_WHITESPACE);
-    return take(":") && value();
-  };
-  const value = (): boolean => {
-    match(JSON_WHITESPACE);
-    let ok: boolean;
-    if (text[at] === "{") {
-      const keys = new Set<string>();
-      ok = sequence("{", "}", () => member(keys));
-    } else if (text[at] === "[") ok = sequence("[", "]", value);
-    else ok = match(JSON_STRING) !== undefined || match(JSON_SCALAR) !== undefined;
-    match(JSON_WHITESPACE);
-    return ok;
-  };
-  const ok = value() && at === text.length;
-  return { errorAt: ok ? -1 : at, duplicates };
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split("\n");
-  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
-}
-
-/** Relative to `cwd` when the file is inside it, as users typed it; absolute otherwise. */
-function displayPath(file: string, cwd: string): string {
-  const rel = relative(resolve(cwd), file);
-  const outside = rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
-  return outside ? file : rel;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,16 +1,14 @@
 import { z } from "zod";
 import { suggestion } from "../closest-name.ts";
-import { WardenError } from "../errors.ts";
+import {
+  configError,
+  formatConfigPath as formatPath,
+  problemLine,
+  type ConfigPath as Path,
+  type ConfigProblem as Problem,
+} from "./config-error.ts";
 import { configSchema } from "./schema.ts";
 import type { WardenConfig } from "./types.ts";
-
-type Path = readonly PropertyKey[];
-
-/** One problem found in the file, before it is turned into a `file: path: text` line. */
-interface Problem {
-  path: Path;
-  text: string;
-}
 
 /**
  * Checks a configuration against the schema, then across daemons: every `dependsOn` entry and
@@ -37,12 +35,7 @@ export function validateConfig(raw: unknown, file: string): WardenConfig {
     // The schema's refinements enforce the module/command union that its inferred type cannot express.
     return result.data as WardenConfig;
   }
-  const details = linesOf(problems, raw, file);
-  throw new WardenError(
-    "WARDEN_ERR_CONFIG",
-    [`invalid configuration ${file}:`, ...details].join("\n"),
-    { details },
-  );
+  throw configError(file, linesOf(problems, raw, file));
 }
 
 /**
@@ -60,12 +53,11 @@ function linesOf(problems: readonly Problem[], raw: unknown, file: string): stri
   };
   const seen = new Set<string>();
   const ranked: Array<{ rank: number; line: string }> = [];
-  for (const { path, text } of problems) {
-    const where = formatPath(path);
+  for (const problem of problems) {
+    const where = formatPath(problem.path);
     if (seen.has(where)) continue;
     seen.add(where);
-    const line = where === "" ? `${file}: ${text}` : `${file}: ${where}: ${text}`;
-    ranked.push({ rank: rank(path), line });
+    ranked.push({ rank: rank(problem.path), line: problemLine(file, problem) });
   }
   return ranked.sort((a, b) => a.rank - b.rank).map(({ line }) => line);
 }
@@ -245,18 +237,6 @@ function describeValue(value: unknown): string {
   if (typeof value === "function") return "a function";
   if (typeof value === "object" && value !== null) return "an object";
   return String(value);
-}
-
-/** `daemons.trainer.dependsOn[0]`; keys that are not plain words are quoted: `daemons["a b"]`. */
-function formatPath(path: Path): string {
-  let out = "";
-  for (const segment of path) {
-    const key = String(segment);
-    if (typeof segment === "number") out += `[${key}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(key)) out += out === "" ? key : `.${key}`;
-    else out += `[${JSON.stringify(key)}]`;
-  }
-  return out;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -326,6 +326,27 @@ describe.skipIf(process.platform !== "linux")("process records", () => {
     ]);
   });
 
+  it("keeps the instance marker of a record, and reads records written without one", () => {
+    const instanceId = "0123456789abcdef0123456789abcdef";
+    recordProcess(dir, { ...recordOf("marked", 4242, "100"), instanceId });
+    writeFileSync(join(dir, "old.json"), JSON.stringify(recordOf("old", 4343, "200")));
+    writeFileSync(
+      join(dir, "bad.json"),
+      JSON.stringify({ ...recordOf("bad", 4444, "300"), instanceId: "../../etc" }),
+    );
+
+    const { records, problems } = readRecords(dir);
+
+    expect(records.map((entry) => [entry.daemon, entry.instanceId])).toEqual([
+      ["marked", instanceId],
+      ["old", undefined],
+    ]);
+    expect(problems).toEqual([expect.stringMatching(/bad\.json: "instanceId" must be/)]);
+    expect(() =>
+      recordProcess(dir, { ...recordOf("short", 4545, "1"), instanceId: "abc" }),
+    ).toThrow(/"instanceId"/);
+  });
+
   it("keeps a daemon named like a path inside the records folder", () => {
     recordProcess(dir, recordOf("../escape", 4242, "100"));
     expect(readdirSync(dir)).toEqual([".._escape.json"]);

@@ -35,7 +35,13 @@ const daemons: DaemonStatus[] = [
     name: "trainer",
     state: "RUNNING",
     kind: "process",
-    process: { command: "python3", pid: 4242, invalidNotifyMessages: 0 },
+    process: {
+      command: "python3",
+      pid: 4242,
+      invalidNotifyMessages: 0,
+      droppedEvents: 0,
+      refusedConnections: 0,
+    },
     uptimeMs: 2 * HOUR + 5 * MINUTE,
     restarts: 3,
     healthy: false,
@@ -110,6 +116,73 @@ describe("statusTable", () => {
     const strip = (text: string) => stripVTControlCharacters(text);
     expect(coloured[3]).toContain("\x1b[");
     expect(coloured.map(strip)).toEqual(plain);
+  });
+});
+
+describe("statusTable details under a row", () => {
+  /** A process daemon's status with the counters another part of the manager may add. */
+  const withProcess = (process: Record<string, unknown>) =>
+    daemon({
+      name: "trainer",
+      state: "RUNNING",
+      kind: "process",
+      process: { command: "python3", pid: 4242, invalidNotifyMessages: 0, ...process } as never,
+    });
+
+  it("shows the STATUS= text and the non-zero counters on a line under the row", () => {
+    const lines = statusTable(
+      [
+        withProcess({
+          statusText: "epoch 3/10",
+          invalidNotifyMessages: 2,
+          droppedEvents: 1,
+          refusedConnections: 0,
+        }),
+      ],
+      { color: false, columns: 200 },
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^trainer {2}RUNNING {2}4242 /);
+    expect(lines[2]).toBe(
+      "  ↳ status: epoch 3/10 · 2 invalid notify messages · 1 subscribed event dropped",
+    );
+  });
+
+  it("adds no line when there is nothing to say", () => {
+    const lines = statusTable([withProcess({ statusText: "", droppedEvents: 0 })], {
+      color: false,
+      columns: 200,
+    });
+    expect(lines).toHaveLength(2);
+    expect(statusTable(daemons, { color: false, columns: 200 })).toHaveLength(5);
+  });
+
+  it("counts refused notify connections and puts a multi-line STATUS= on one line", () => {
+    const lines = statusTable(
+      [withProcess({ statusText: "loading\n  shards", refusedConnections: 3 })],
+      { color: false, columns: 200 },
+    );
+    expect(lines[2]).toBe("  ↳ status: loading shards · 3 notify connections refused");
+  });
+
+  it("cuts the detail line to the terminal's width", () => {
+    const lines = statusTable([withProcess({ statusText: "x".repeat(300) })], {
+      color: false,
+      columns: 80,
+    });
+    expect(lines[2]!.length).toBeLessThanOrEqual(79);
+    expect(lines[2]!.endsWith("…")).toBe(true);
+  });
+
+  it("shows control characters in STATUS= text and LAST ERROR instead of sending them", () => {
+    const evil = withProcess({ statusText: "\x1b]0;pwned\x07ok" });
+    const failed = { ...evil, name: "w", lastError: "boom \x1b[2J\x1b[31mred" };
+    const lines = statusTable([evil, failed], { color: true, columns: 200 });
+    const text = lines.join("\n");
+    expect(text).not.toContain("\x1b]");
+    expect(text).not.toContain("\x1b[2J");
+    expect(text).toContain("status: \\x1b]0;pwned\\x07ok");
+    expect(text).toContain("boom \\x1b[2J\\x1b[31mred");
   });
 });
 

@@ -16,10 +16,12 @@ beforeEach(() => {
   stateDir = join(dir, "state");
   writeFileSync(join(dir, "daemon.mjs"), "export default { start() {}, stop() {} };\n");
   config = join(dir, "warden.config.json");
-  const daemon = { module: "./daemon.mjs" };
+  // Only process daemons have log files; `ticker` runs inside the manager.
+  const daemon = { command: "node", args: ["server.js"] };
+  const ticker = { module: "./daemon.mjs" };
   writeFileSync(
     config,
-    JSON.stringify({ stateDir: "state", daemons: { api: daemon, worker: daemon } }),
+    JSON.stringify({ stateDir: "state", daemons: { api: daemon, worker: daemon, ticker } }),
   );
 });
 
@@ -121,6 +123,38 @@ describe("warden logs", () => {
     });
   });
 
+  it("lists the configuration's daemons when no name is close to an unknown one", async () => {
+    const run = wardenLogs("zzzzzzzz");
+    expect(await run.exited).toBe(2);
+    expect(run.output().stderr).toMatch(
+      /no daemon named "zzzzzzzz" in .*warden\.config\.json; its daemons: api, worker, ticker\n/,
+    );
+  });
+
+  it("says where an in-process daemon's lines go instead of 'no logs yet', and exits 0", async () => {
+    const [plain, following] = [wardenLogs("ticker"), wardenLogs("ticker", "-f")];
+    expect(await Promise.all([plain.exited, following.exited])).toEqual([0, 0]);
+    for (const run of [plain, following]) {
+      const { stdout, stderr } = run.output();
+      expect(stdout).toBe("");
+      expect(stderr).not.toContain("no logs yet");
+      expect(stderr).toContain(
+        'warden: ticker is an in-process daemon (module "./daemon.mjs"): it has no log file; ' +
+          "what it logs through ctx.logger goes to the standard error of `warden up` " +
+          "(the terminal it runs in, or the journal when systemd runs it)",
+      );
+    }
+  });
+
+  it("shows control characters of the stored lines instead of sending them to the terminal", async () => {
+    const log = new RotatingLog({ file: logFileOf(stateDir, "api") });
+    log.write("stdout", "\x1b]0;pwned\x07\x1b[2Jred\x00\ttab\n");
+    log.close();
+    const run = wardenLogs("api");
+    expect(await run.exited).toBe(0);
+    expect(textsOf(run.output().stdout)).toEqual(["\\x1b]0;pwned\\x07\\x1b[2Jred\\x00\ttab"]);
+  });
+
   it("says there are no logs yet, and exits 0", async () => {
     const run = wardenLogs("worker");
     expect(await run.exited).toBe(0);
@@ -154,6 +188,19 @@ describe("warden logs -f", () => {
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
     expect(textsOf(run.output().stdout)).toEqual([...range(2, 200), "partial line now complete"]);
+  });
+
+  it("shows control characters of followed lines too", async () => {
+    const log = new RotatingLog({ file: logFileOf(stateDir, "api") });
+    log.write("stdout", "before\n");
+    const run = wardenLogs("api", "-f");
+    await printed(run, /before\n/);
+    log.write("stdout", "\x1b[31mlater\x9b\n");
+    await printed(run, /later/);
+    log.close();
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect(textsOf(run.output().stdout)).toEqual(["before", "\\x1b[31mlater\\x9b"]);
   });
 
   it("follows a log file that starts over with maxFiles 1", async () => {

@@ -1,13 +1,14 @@
 /**
- * "Nothing outlives the manager" (SPEC §4), as a user meets it: `warden up` with a process
- * daemon that has grandchildren is killed with SIGKILL (its children live on as orphans); the
- * next `warden up` finds them through the state directory and stops them before starting anew.
+ * "Nothing outlives the manager" (SPEC §4), its second line of defence: `warden up` with a process
+ * daemon that has grandchildren is killed with SIGKILL together with its sentinel (the first line,
+ * see warden-up.signals.test.ts), so its children live on as orphans; the next `warden up` finds
+ * them through the state directory and stops them before starting anew.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { processesInGroup, stillRunning } from "../support/orphans.ts";
+import { descendantsOf, processesInGroup, stillRunning } from "../support/orphans.ts";
 import { eventually } from "../support/process-harness.ts";
 import { runWarden } from "../support/run-warden.ts";
 
@@ -70,9 +71,14 @@ describe("warden up: no orphans", () => {
       "the daemon and its two grandchildren",
     );
 
+    // The first line of defence, the sentinel, is killed first (as a `kill -9` of every warden
+    // process would), so that the children outlive their manager: the next start must clean up.
+    const sentinel = descendantsOf(first.child.pid!).find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("warden-sentinel"),
+    );
+    if (sentinel !== undefined) process.kill(sentinel, "SIGKILL");
     first.child.kill("SIGKILL");
     await first.exited;
-    // The children outlive a manager killed that way: this is what the next start must clean up.
     expect(stillRunning(orphans)).toEqual(orphans);
 
     const second = runWarden(["up", "--config", config]);

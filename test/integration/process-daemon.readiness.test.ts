@@ -148,7 +148,7 @@ describe("process daemons: readiness", () => {
     const { manager } = setup();
     manager.register("ghost", { command: "warden-no-such-program-xyz" }, quick);
     await expect(manager.start("ghost")).rejects.toThrow(
-      /cannot run "warden-no-such-program-xyz": spawn warden-no-such-program-xyz ENOENT/,
+      'cannot run "warden-no-such-program-xyz": command "warden-no-such-program-xyz" not found on PATH',
     );
   });
 });

@@ -15,6 +15,7 @@ import type { DaemonContext, InProcessDaemon } from "../../runtime/daemon-types.
 import type { Envelope } from "../../runtime/envelope.ts";
 import { EventHistory } from "../../runtime/event-history.ts";
 import { call, openEventStream, until, within, type SseReader } from "../support/control-client.ts";
+import { rawConnection, rawExchange, type RawResponse } from "../support/raw-http.ts";
 
 const TOKEN = "a".repeat(64);
 const METRICS_TEXT = "# TYPE warden_up gauge\nwarden_up 1\n";
@@ -46,6 +47,8 @@ const broken: InProcessDaemon = {
 
 interface Setup {
   base: string;
+  port: number;
+  server: ReturnType<typeof createControlServer>;
   manager: DaemonManager;
   history: EventHistory;
   stateDir: string;
@@ -65,7 +68,10 @@ afterEach(async () => {
  * slow-again (5 s to start but the first time); /readyz waits for api and worker.
  */
 async function setup(
-  options: { metrics?: () => Promise<{ contentType: string; text: string }> } = {},
+  options: {
+    metrics?: () => Promise<{ contentType: string; text: string }>;
+    problems?: () => readonly string[];
+  } = {},
 ): Promise<Setup> {
   const stateDir = mkdtempSync(join(tmpdir(), "warden-control-"));
   const manager = new DaemonManager({ captureEscapedErrors: false, stateDir });
@@ -91,6 +97,7 @@ async function setup(
     history,
     token: TOKEN,
     readiness: () => ["db", "api", "worker"],
+    ...(options.problems ? { problems: options.problems } : {}),
     metrics: options.metrics ?? (async () => ({ contentType: PROMETHEUS, text: METRICS_TEXT })),
     info: { pid: process.pid, startedAt: Date.now() - 2_000, stateDir, config: "/x/warden.json" },
     logger,
@@ -107,7 +114,16 @@ async function setup(
     rmSync(stateDir, { recursive: true, force: true });
   };
   cleanups.push(close);
-  return { base: `http://127.0.0.1:${port}`, manager, history, stateDir, logs, close };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    manager,
+    history,
+    stateDir,
+    logs,
+    close,
+  };
 }
 
 async function follow(base: string, path: string, headers?: Record<string, string>) {
@@ -145,6 +161,17 @@ describe("control server: probes", () => {
     await manager.startMany(["api", "worker"]);
     const after = await call(base, "/readyz");
     expect(after).toMatchObject({ status: 200, body: { ready: true } });
+  });
+
+  it("GET /readyz is 503 with the manager's own problems, even with every daemon RUNNING", async () => {
+    let problems: string[] = ["cannot restore the state directory /x/.warden: EACCES"];
+    const { base, manager } = await setup({ problems: () => problems });
+    await manager.startMany(["api", "worker"]);
+    const degraded = await call(base, "/readyz");
+    expect(degraded.status).toBe(503);
+    expect(degraded.body).toEqual({ ready: false, notReady: [], problems });
+    problems = [];
+    expect(await call(base, "/readyz")).toMatchObject({ status: 200, body: { ready: true } });
   });
 
   it("GET /metrics passes the exposition through with its content type", async () => {
@@ -384,6 +411,73 @@ describe("control server: bad input", () => {
     const limit = await call(base, "/v1/events?limit=5000", { token: TOKEN });
     expect(limit.status).toBe(400);
     expect(errorOf(limit.body).message).toContain("limit must be an integer from 0 to 1000");
+  });
+});
+
+describe("control server: errors of the HTTP layer", () => {
+  /** The documented shape and nothing else, as JSON. */
+  const documented = (response: RawResponse | undefined, status: number, code: string) => {
+    expect(response?.status).toBe(status);
+    expect(response?.headers["content-type"]).toMatch(/^application\/json/);
+    const body = JSON.parse(response!.body) as unknown;
+    expect(body).toEqual({ error: { code, message: expect.any(String) } });
+    return errorOf(body).message;
+  };
+
+  it("headers over Node's limit are 431 headers_too_large, then the connection closes", async () => {
+    const { port, base } = await setup();
+    const [answer, ...more] = await rawExchange(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20 * 1024)}\r\n\r\n`,
+    );
+    expect(documented(answer, 431, "headers_too_large")).toMatch(/over the limit of 16384 bytes/);
+    expect(more).toEqual([]);
+    expect((await call(base, "/healthz")).status).toBe(200);
+  });
+
+  it("what the HTTP parser rejects is 400 bad_request", async () => {
+    const { port } = await setup();
+    const requests = [
+      "GARBAGE\r\n\r\n",
+      "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+      "POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ];
+    for (const request of requests) {
+      const [answer] = await rawExchange(port, request);
+      expect(documented(answer, 400, "bad_request")).toMatch(/malformed HTTP request/);
+    }
+  });
+
+  it("an HTTP/1.1 request without Host is 400 bad_request, not an empty answer", async () => {
+    const { port } = await setup();
+    const [answer] = await rawExchange(port, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n");
+    expect(documented(answer, 400, "bad_request")).toMatch(/Host header/);
+  });
+
+  it("an Expect header other than 100-continue is 417 in the documented shape", async () => {
+    const { port } = await setup();
+    const [answer] = await rawExchange(
+      port,
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nConnection: close\r\n\r\n",
+    );
+    expect(documented(answer, 417, "bad_request")).toMatch(/"Expect: teapot"/);
+  });
+
+  it("a request that arrives while the server closes is 503 shutting_down", async () => {
+    const { port, server, manager } = await setup();
+    const connection = rawConnection(port);
+    connection.send(
+      `POST /v1/daemons/sleepy/start?timeoutMs=300 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`,
+    );
+    await until(() => manager.stateOf("sleepy") === "STARTING", 5_000, "sleepy to start");
+    const closing = server.close();
+    await until(() => !server.server.listening, 5_000, "the server to stop listening");
+    connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    await within(connection.closed, 5_000, "the connection to close");
+    const [first, second] = connection.responses();
+    expect(first?.status).toBe(504);
+    documented(second, 503, "shutting_down");
+    await closing;
   });
 });
 

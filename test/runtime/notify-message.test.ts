@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   isBlankNotifyLine,
   MAX_EVENT_TYPE_LENGTH,
+  MAX_METRIC_STRING_LENGTH,
   MAX_METRICS_KEYS,
   MAX_NOTIFY_LINE_BYTES,
   parseNotifyMessage,
@@ -204,18 +205,38 @@ describe("parseNotifyMessage: METRICS", () => {
     expect(error("METRICS=")).toMatch(/^METRICS: expected METRICS=\{.*got an empty value$/);
   });
 
-  it("checks metric names like event types", () => {
+  it("takes Prometheus-safe metric names only", () => {
     expect(error('METRICS={"":1}')).toBe("METRICS: a metric name must not be empty");
     expect(error('METRICS={"gpu util":1}')).toMatch(/a metric name must not contain whitespace/);
+    for (const name of ["gpu.util", "9lives", "loss-rate", "é", 'a"b', "a{b}"]) {
+      expect(error(`METRICS=${JSON.stringify({ [name]: 1 })}`)).toBe(
+        `METRICS: metric name ${JSON.stringify(name)} must be letters, digits, "_" and ":", not starting with a digit`,
+      );
+    }
+    expect(message('METRICS={"gpu_util:avg":1,"_x9":2,"Loss":3}')).toMatchObject({
+      metrics: { "gpu_util:avg": 1, _x9: 2, Loss: 3 },
+    });
+    expect(error(`METRICS={"${"m".repeat(201)}":1}`)).toMatch(/must be at most 200 characters/);
   });
 
-  it("allows at most 1000 metrics per line", () => {
+  it("bounds string values", () => {
+    const longest = "x".repeat(MAX_METRIC_STRING_LENGTH);
+    expect(message(`METRICS={"phase":"${longest}"}`)).toMatchObject({
+      metrics: { phase: longest },
+    });
+    expect(error(`METRICS={"phase":"${longest}x"}`)).toBe(
+      `METRICS: "phase" must be at most ${MAX_METRIC_STRING_LENGTH} characters, got ${MAX_METRIC_STRING_LENGTH + 1}`,
+    );
+  });
+
+  it("allows at most 100 metrics per line", () => {
     const metrics = (count: number) =>
       Object.fromEntries(Array.from({ length: count }, (_, i) => [`m${i}`, i]));
     const full = message(`METRICS=${JSON.stringify(metrics(MAX_METRICS_KEYS))}`);
     expect(full.kind === "METRICS" && Object.keys(full.metrics)).toHaveLength(MAX_METRICS_KEYS);
+    expect(MAX_METRICS_KEYS).toBe(100);
     expect(error(`METRICS=${JSON.stringify(metrics(MAX_METRICS_KEYS + 1))}`)).toBe(
-      "METRICS: 1001 metrics, at most 1000 per line",
+      "METRICS: 101 metrics, at most 100 per line",
     );
   });
 

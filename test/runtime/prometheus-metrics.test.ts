@@ -4,11 +4,15 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subscription } from "rxjs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { processUsage } from "../../actors/process-usage.ts";
 import { LIFECYCLE_STATES, type LifecycleState } from "../../machines/lifecycle-states.ts";
 import { DaemonManager, type DaemonStatus } from "../../runtime/daemon-manager.ts";
 import type { InProcessDaemon } from "../../runtime/daemon-types.ts";
+import { MAX_EVENT_TYPES } from "../../runtime/event-history.ts";
+import { OTHER_LABEL } from "../../runtime/label-budget.ts";
+import type { Logger } from "../../runtime/logger.ts";
+import { MAX_METRICS_PER_DAEMON } from "../../runtime/notify-message.ts";
 import { createMetrics, type MetricsSource } from "../../runtime/prometheus-metrics.ts";
 
 /** parse-prometheus-text-format's output: prom2json's shape. */
@@ -318,7 +322,13 @@ describe("createMetrics", () => {
         {
           ...statusOf("gone", "RUNNING"),
           kind: "process",
-          process: { command: "true", pid: gone, invalidNotifyMessages: 0 },
+          process: {
+            command: "true",
+            pid: gone,
+            invalidNotifyMessages: 0,
+            droppedEvents: 0,
+            refusedConnections: 0,
+          },
         },
         { ...statusOf("negative", "RUNNING"), restarts: -1, uptimeMs: 1500 },
       ],
@@ -358,5 +368,35 @@ describe("createMetrics", () => {
     expect(mine.value("warden_events_total", { type: "ELSEWHERE" })).toBeUndefined();
     expect(mine.value("warden_dead_letters", {})).toBe(0);
     expect(yours.family("warden_daemon_state").metrics).toHaveLength(LIFECYCLE_STATES.length);
+  });
+
+  it("bounds the series daemons control: event types and metric names", async () => {
+    const many = 100_000;
+    const metrics = Object.fromEntries(Array.from({ length: many }, (_, i) => [`m${i}`, i]));
+    const events = new Map(Array.from({ length: many }, (_, i) => [`T${i}`, 2]));
+    events.set(OTHER_LABEL, 5);
+    const warn = vi.fn();
+    const flooding: MetricsSource = {
+      status: () => [{ ...statusOf("flood", "RUNNING"), metrics }, statusOf("calm", "RUNNING")],
+      eventCounts: () => events,
+      deadLetters: () => 0,
+    };
+    const prometheus = createMetrics(flooding, { logger: { warn } as unknown as Logger });
+    const text = await prometheus.text();
+    const scrape = new Scrape(text);
+
+    const series = scrape.family("warden_events_total").metrics;
+    expect(series.length).toBeLessThanOrEqual(MAX_EVENT_TYPES + 8 + 1);
+    const total = series.reduce((sum, sample) => sum + Number(sample.value), 0);
+    expect(total).toBe(2 * many + 5);
+    const named = series.length - 1;
+    expect(scrape.value("warden_events_total", { type: OTHER_LABEL })).toBe(5 + 2 * (many - named));
+    expect(Object.keys(scrape.byLabel("warden_daemon_metric", "flood", "metric"))).toHaveLength(
+      MAX_METRICS_PER_DAEMON,
+    );
+    expect(text.length).toBeLessThan(1024 * 1024);
+    // Reported once per daemon, not at every scrape.
+    await prometheus.text();
+    expect(warn.mock.calls.filter(([fields]) => fields?.daemon === "flood")).toHaveLength(1);
   });
 });

@@ -42,6 +42,14 @@ describe("validateGraph", () => {
     expect(error.details[0]).toContain('did you mean "db"?');
     expect(error.details[1]).toContain('"trainer"');
     expect(error.details[1]).not.toContain("did you mean");
+    // The same as data, for errors that point into a configuration file.
+    expect(error).toMatchObject({
+      missing: [
+        { daemon: "api", dependency: "dbb" },
+        { daemon: "api", dependency: "trainer" },
+      ],
+      cycle: [],
+    });
   });
 
   it("rejects a cycle with WARDEN_ERR_DEPENDENCY_CYCLE naming it a → b → c → a", () => {
@@ -50,6 +58,7 @@ describe("validateGraph", () => {
     expect(error.exitCode).toBe(2);
     expect(error.message).toContain("a → b → c → a");
     expect(error.details).toEqual(["a", "b", "c", "a"]);
+    expect(error).toMatchObject({ cycle: ["a", "b", "c", "a"], missing: [] });
   });
 
   it("names only the cycle, not the daemons that lead to it", () => {

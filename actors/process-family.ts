@@ -1,0 +1,200 @@
+/**
+ * Every process of a process daemon's instance, stopped as one (SPEC §4, §13): its process group
+ * and the descendants that left it (actors/process-descendants.ts). SIGTERM goes to the group and
+ * to each escaped process, followed by SIGCONT (a stopped process acts on SIGTERM only once it
+ * is continued, as systemd does); what is left at the kill deadline gets SIGKILL; what still
+ * runs KILL_SETTLE_MS after that is given up on and named, so that a stop always ends.
+ */
+import { messageOf } from "../runtime/errors.ts";
+import { systemClock, type WardenClock } from "./clock.ts";
+import { findEscaped, runningOf, signalProcess, type ProcessRef } from "./process-descendants.ts";
+import {
+  groupRunning,
+  isZombie,
+  procAvailable,
+  scanProcesses,
+  signalGroup,
+} from "./process-groups.ts";
+
+/** How long SIGKILLed processes get to disappear before they are given up on and reported. */
+export const KILL_SETTLE_MS = 2000;
+
+const POLL_MS = 20;
+/** While escaped processes run, the environments are scanned for new ones this often. */
+const RESCAN_MS = 250;
+
+export interface ProcessFamilyOptions {
+  /** The group the instance leads; undefined when it is not (or no longer) ours to signal. */
+  pgid: number | undefined;
+  /** The WARDEN_INSTANCE marker its processes inherited; undefined for older records. */
+  instanceId: string | undefined;
+  /** The leader's start time: nothing that started earlier descends from it. */
+  startedSince?: string;
+  /** Told about each signal that could not be sent (once), and about what outlived SIGKILL. */
+  onProblem(message: string): void;
+  /** Whether the group still has a running member (default: groupRunning). */
+  groupRunning?(pgid: number): boolean;
+  clock?: WardenClock;
+}
+
+export class ProcessFamily {
+  /** SIGKILL was sent: the stop was forced. */
+  killed = false;
+  /** The escaped processes that still ran when last looked at. */
+  private escaped: ProcessRef[] = [];
+  /** Every escaped process found, by pid. */
+  private readonly found = new Set<number>();
+  /** When what is left gets SIGKILL: set by `terminate` or `kill`. */
+  private killAt: number | undefined;
+  /** Gone, or given up on: the group id may be someone else's now, never signal it again. */
+  private over = false;
+  /** Signals that failed, told once each (SIGKILL is repeated at every poll). */
+  private readonly told = new Set<string>();
+  private readonly clock: WardenClock;
+
+  constructor(private readonly options: ProcessFamilyOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Every escaped process found so far, gone or not, by pid. */
+  get escapedPids(): number[] {
+    return [...this.found].sort((a, b) => a - b);
+  }
+
+  /**
+   * Adds what left the group: marked processes, and the live tree below the group's members
+   * (which a member's exit would orphan). Call before signalling the group.
+   */
+  discover(): void {
+    if (this.over) return;
+    const { pgid, instanceId, startedSince } = this.options;
+    this.add(findEscaped({ pgid, instanceId, startedSince }));
+  }
+
+  /**
+   * SIGTERM, then SIGCONT, to the group and to every escaped process; SIGKILL to what is left
+   * `graceMs` later (or at an earlier deadline set before).
+   */
+  terminate(graceMs: number): void {
+    this.killAt ??= this.clock.now() + graceMs;
+    this.discover();
+    this.signal("SIGTERM");
+    this.signal("SIGCONT");
+  }
+
+  /** SIGKILL to the group and to every escaped process, now. */
+  kill(): void {
+    this.killAt = this.clock.now();
+    this.discover();
+    this.signal("SIGKILL");
+  }
+
+  /** Whether anything of it still runs (as far as it was discovered). */
+  running(): boolean {
+    const { pgid } = this.options;
+    this.escaped = runningOf(this.escaped);
+    return this.escaped.length > 0 || (pgid !== undefined && this.groupUp(pgid));
+  }
+
+  /**
+   * Resolves once the group is empty and no process carrying the marker runs: the marker is
+   * looked for once the group has emptied, and again every RESCAN_MS while escaped processes
+   * run (new ones get SIGTERM and SIGCONT). At the kill deadline everything left gets SIGKILL;
+   * what still runs KILL_SETTLE_MS later is given up on and reported: then it resolves false.
+   */
+  async gone(): Promise<boolean> {
+    const { pgid, instanceId, startedSince } = this.options;
+    const clock = this.clock;
+    const killAt = () => this.killAt ?? Infinity;
+    let scannedAt = -Infinity;
+    for (;;) {
+      const now = clock.now();
+      const groupUp = pgid !== undefined && !this.over && this.groupUp(pgid);
+      this.escaped = runningOf(this.escaped);
+      if (!groupUp && (this.escaped.length === 0 || now - scannedAt >= RESCAN_MS)) {
+        scannedAt = now;
+        // Markers only: once the group is empty its id may be given to someone else.
+        const found = this.add(findEscaped({ instanceId, startedSince, fresh: true }));
+        if (found.length === 0 && this.escaped.length === 0) break;
+        if (now >= killAt()) this.signalEach(found, "SIGKILL");
+        else for (const signal of ["SIGTERM", "SIGCONT"] as const) this.signalEach(found, signal);
+      }
+      if (now >= killAt()) this.signal("SIGKILL");
+      if (now >= killAt() + KILL_SETTLE_MS) {
+        this.over = true;
+        this.options.onProblem(
+          `${this.describeLeft(groupUp)} still running ${KILL_SETTLE_MS} ms after SIGKILL; giving up`,
+        );
+        return false;
+      }
+      await new Promise((resolve) => clock.setTimeout(resolve, POLL_MS));
+    }
+    this.over = true;
+    return true;
+  }
+
+  /** Sends `signal` to the group and every escaped process; a failure is reported, not thrown. */
+  private signal(signal: NodeJS.Signals): void {
+    if (this.over) return;
+    const { pgid } = this.options;
+    if (pgid !== undefined) {
+      try {
+        signalGroup(pgid, signal);
+      } catch (error) {
+        this.tell(`cannot send ${signal} to process group ${pgid}: ${messageOf(error)}`);
+      }
+    }
+    this.signalEach(this.escaped, signal);
+  }
+
+  private signalEach(refs: readonly ProcessRef[], signal: NodeJS.Signals): void {
+    if (this.over) return;
+    if (signal === "SIGKILL") this.killed = true;
+    for (const ref of refs) {
+      try {
+        signalProcess(ref, signal);
+      } catch (error) {
+        const group = this.options.pgid ?? "?";
+        this.tell(
+          `cannot send ${signal} to process ${ref.pid} (it left process group ${group}): ${messageOf(error)}`,
+        );
+      }
+    }
+  }
+
+  /** Adds the processes of `refs` not known yet, and returns them. */
+  private add(refs: readonly ProcessRef[]): ProcessRef[] {
+    const known = new Set(this.escaped.map((entry) => `${entry.pid}:${entry.startTime}`));
+    const added = refs.filter((entry) => !known.has(`${entry.pid}:${entry.startTime}`));
+    this.escaped.push(...added);
+    for (const entry of added) this.found.add(entry.pid);
+    return added;
+  }
+
+  private tell(message: string): void {
+    if (this.told.has(message)) return;
+    this.told.add(message);
+    this.options.onProblem(message);
+  }
+
+  private groupUp(pgid: number): boolean {
+    return (this.options.groupRunning ?? groupRunning)(pgid);
+  }
+
+  /** "process group 7 (7, 9) and processes 12, 15": what is left, by pid. */
+  private describeLeft(groupUp: boolean): string {
+    const { pgid } = this.options;
+    const parts: string[] = [];
+    if (groupUp && pgid !== undefined) {
+      const members = procAvailable()
+        ? scanProcesses().filter((entry) => entry.pgrp === pgid && !isZombie(entry))
+        : [];
+      const pids = members.map((entry) => entry.pid).join(", ");
+      parts.push(`process group ${pgid}${pids === "" ? "" : ` (${pids})`}`);
+    }
+    if (this.escaped.length > 0) {
+      parts.push(`processes ${this.escaped.map((entry) => entry.pid).join(", ")}`);
+    }
+    return parts.join(" and ");
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Spawning the program of a process daemon (SPEC §4): as the leader of a new process group and
+ * session, stdout and stderr piped, its environment marked with a new WARDEN_INSTANCE id that
+ * every descendant inherits (actors/process-descendants.ts), its pid recorded for a later
+ * manager. A program that cannot be run at all is explained in words (actors/spawn-problems.ts),
+ * before the spawn where it can be.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import type { DaemonLogger } from "../runtime/daemon-types.ts";
+import { writeInstanceRecord } from "./instance-record.ts";
+import { INSTANCE_ENV, newInstanceId } from "./process-descendants.ts";
+import { ProcessFamily } from "./process-family.ts";
+import { processStartTime } from "./process-groups.ts";
+import { spawnProblem, workingDirectoryProblem } from "./spawn-problems.ts";
+
+export interface LaunchSpec {
+  command: string;
+  args?: readonly string[] | undefined;
+  /** Added to the manager's environment. */
+  env?: Readonly<Record<string, string>> | undefined;
+  cwd?: string | undefined;
+}
+
+export interface LaunchOptions {
+  spec: LaunchSpec;
+  /** The WARDEN_* variables it gets, after the manager's environment and `spec.env`. */
+  wardenEnv: Readonly<Record<string, string>>;
+  daemon: string;
+  /** Where its pid record goes (actors/process-records.ts). */
+  pidsDir: string;
+  /** Told what cannot be recorded or signalled. */
+  logger: DaemonLogger;
+}
+
+export interface LaunchedProcess {
+  child: ChildProcess;
+  /** Its process group and what leaves it; undefined when it got no pid (the spawn failed). */
+  family: ProcessFamily | undefined;
+  /** Why the spawn failed, in words, for the child's "error" event. */
+  explain(error: unknown): string;
+}
+
+/** The program could not be run; the message says why (no "spawn x ENOENT"). */
+export class CannotLaunch extends Error {}
+
+/**
+ * Spawns `spec` detached, with `process.env`, then `spec.env`, then `wardenEnv`, then the
+ * marker, and records it in `pidsDir`. Throws CannotLaunch for a working directory that cannot
+ * be used and for errors Node throws at once; others come as the child's "error" event.
+ *
+ * @example
+ * const { child, family } = launchProcess({ spec, wardenEnv, daemon, pidsDir, logger });
+ */
+export function launchProcess(options: LaunchOptions): LaunchedProcess {
+  const { spec, daemon, pidsDir, logger } = options;
+  const unusable = workingDirectoryProblem(spec.cwd);
+  if (unusable !== undefined) throw new CannotLaunch(unusable);
+  const instanceId = newInstanceId();
+  // First in the block, so that /proc/<pid>/environ shows it within the first bytes read.
+  const env: NodeJS.ProcessEnv = { [INSTANCE_ENV]: instanceId };
+  Object.assign(env, process.env, spec.env, options.wardenEnv, { [INSTANCE_ENV]: instanceId });
+  const setting = { command: spec.command, cwd: spec.cwd, path: env.PATH };
+  const explain = (error: unknown) => spawnProblem(error, setting);
+  let child: ChildProcess;
+  try {
+    child = spawn(spec.command, [...(spec.args ?? [])], {
+      cwd: spec.cwd,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    throw new CannotLaunch(explain(error));
+  }
+  const pid = child.pid;
+  if (pid === undefined) return { child, family: undefined, explain };
+  const startTime = processStartTime(pid);
+  const onProblem = (message: string) => logger.error(message);
+  const family = new ProcessFamily({ pgid: pid, instanceId, startedSince: startTime, onProblem });
+  // So that a later manager finds it if this one is killed with SIGKILL.
+  if (startTime !== undefined) {
+    const command = [spec.command, ...(spec.args ?? [])].join(" ");
+    writeInstanceRecord(pidsDir, { daemon, pid, startTime, command, instanceId }, logger);
+  }
+  return { child, family, explain };
+}

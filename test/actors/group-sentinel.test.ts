@@ -1,0 +1,97 @@
+/**
+ * The sentinel stops process groups when the process that owns it dies without a word (SIGKILL),
+ * and leaves them alone when its owner says goodbye. The "owner" here is a small Node program,
+ * so that the test process itself is never the one killed.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { processesInGroup, stillRunning } from "../support/orphans.ts";
+import { eventually } from "../support/process-harness.ts";
+import { repoRoot } from "../support/run-warden.ts";
+
+const groups: number[] = [];
+afterEach(() => {
+  for (const pgid of groups.splice(0)) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+});
+
+/** Starts an owner with a sentinel guarding two `sleep` groups; resolves with their ids. */
+function owner(farewell: boolean) {
+  const script = `
+    const { spawn } = await import("node:child_process");
+    const { GroupSentinel } = await import(${JSON.stringify(join(repoRoot, "actors/group-sentinel.ts"))});
+    const sentinel = new GroupSentinel();
+    const ids = [];
+    for (let i = 0; i < 2; i++) {
+      const child = spawn("sleep", ["1000"], { detached: true, stdio: "ignore" });
+      child.unref();
+      sentinel.add(child.pid);
+      ids.push(child.pid);
+    }
+    // An id the sentinel was told about and then told to forget must stay untouched.
+    const kept = spawn("sleep", ["1000"], { detached: true, stdio: "ignore" });
+    kept.unref();
+    sentinel.add(kept.pid);
+    sentinel.remove(kept.pid);
+    const sentinelPid = sentinel.pid;
+    if (${farewell}) sentinel.close();
+    console.log(JSON.stringify({ ids, kept: kept.pid, sentinelPid }));
+    setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const started = new Promise<{ ids: number[]; kept: number; sentinelPid: number }>((resolve) => {
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      if (out.includes("\n")) resolve(JSON.parse(out));
+    });
+  });
+  return { child, exited, started };
+}
+
+describe("GroupSentinel", () => {
+  it.runIf(process.platform === "linux")(
+    "stops the groups it guards once its owner is killed with SIGKILL",
+    async () => {
+      const run = owner(false);
+      const { ids, kept } = await run.started;
+      groups.push(...ids, kept);
+      for (const id of ids) expect(processesInGroup(id)).toEqual([id]);
+      run.child.kill("SIGKILL");
+      await run.exited;
+      await eventually(
+        () => (ids.every((id) => processesInGroup(id).length === 0) ? true : undefined),
+        10_000,
+        "the guarded groups to be stopped",
+      );
+      expect(processesInGroup(kept)).toEqual([kept]);
+    },
+  );
+
+  it.runIf(process.platform === "linux")(
+    "leaves everything alone after its owner's farewell",
+    async () => {
+      const run = owner(true);
+      const { ids, kept, sentinelPid } = await run.started;
+      groups.push(...ids, kept);
+      run.child.kill("SIGKILL");
+      await run.exited;
+      // A sentinel that had not read "bye" would send SIGTERM before it exits.
+      await eventually(
+        () => (stillRunning([sentinelPid]).length === 0 ? true : undefined),
+        10_000,
+        "the sentinel to leave",
+      );
+      for (const id of ids) expect(processesInGroup(id)).toEqual([id]);
+    },
+  );
+});
