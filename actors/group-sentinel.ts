@@ -1,14 +1,17 @@
 /**
  * No child outlives its manager, however the manager dies (SPEC §4): a SIGKILL, the OOM killer,
  * a native crash. None of those runs a line of the manager's code, so the guard is a tiny `sh`
- * process of its own: the manager tells it, on its standard input, which process groups are
- * alive (`+<pgid>`, `-<pgid>`); when that pipe closes without the farewell line, the manager is
- * gone and the sentinel sends SIGTERM to every group it still holds, then SIGKILL two seconds
+ * process of its own: the manager tells it, on its standard input, which instances are alive
+ * (`+<pgid> <instance id>`, `-<pgid>`); when that pipe closes without the farewell line, the
+ * manager is gone and the sentinel sends SIGTERM (and SIGCONT) to every process group it still
+ * holds and to every process whose environment carries one of their WARDEN_INSTANCE ids (those
+ * that left the group with setsid, actors/process-descendants.ts), then SIGKILL two seconds
  * later. It runs in a process group and session of its own and ignores SIGHUP, SIGINT and
  * SIGQUIT, so a closed terminal or a Ctrl-C aimed at the manager does not end it first.
  * The orphan reaping of the next start (actors/reap-orphans.ts) stays the second line.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { INSTANCE_ENV } from "./process-descendants.ts";
 
 /** Sent by a manager that ends in order: the groups are the manager's to stop, not ours. */
 const FAREWELL = "bye";
@@ -16,25 +19,46 @@ const FAREWELL = "bye";
 /** Once the pipe closes: SIGTERM, this long, then SIGKILL to whatever is left. */
 export const SENTINEL_GRACE_SECONDS = 2;
 
+/** One instance of a process daemon: its process group and the marker its descendants carry. */
+export interface GuardedInstance {
+  pgid: number;
+  /** Hex digits (actors/process-descendants.ts newInstanceId). */
+  instanceId: string;
+}
+
 /**
- * The sentinel's program. Group ids are digits only (anything else is ignored), so nothing read
- * from the pipe reaches the shell as code.
+ * The sentinel's program. Group ids must be digits and instance ids hex digits (anything else is
+ * ignored), so nothing read from the pipe reaches the shell as code. `marked` lists the pids
+ * whose /proc/<pid>/environ holds one of the ids (GNU grep's -z reads NUL-separated entries).
  */
 export const SENTINEL_SCRIPT = `
 trap '' HUP INT QUIT
 groups=" "
-while IFS= read -r line; do
-  case "$line" in
+ids=" "
+while IFS=' ' read -r pgid id; do
+  case "$pgid" in
     ${FAREWELL}) exit 0 ;;
-    +*[!0-9]* | -*[!0-9]* | + | -) ;;
-    +*) groups="$groups\${line#+} " ;;
-    -*) groups=$(printf '%s' "$groups" | sed "s/ \${line#-} / /g") ;;
+    +*[!0-9]* | -*[!0-9]* | + | -) continue ;;
+  esac
+  case "$id" in *[!0-9a-f]*) continue ;; esac
+  case "$pgid" in
+    +*) groups="$groups\${pgid#+} "; [ -n "$id" ] && ids="$ids$id " ;;
+    -*) groups=$(printf '%s' "$groups" | sed "s/ \${pgid#-} / /g")
+        [ -n "$id" ] && ids=$(printf '%s' "$ids" | sed "s/ $id / /g") ;;
   esac
 done
 [ "$groups" = " " ] && exit 0
+marked() {
+  for id in $ids; do
+    grep -lzx "${INSTANCE_ENV}=$id" /proc/[0-9]*/environ 2>/dev/null | sed 's|^/proc/||; s|/environ$||'
+  done
+}
+pids=$(marked)
 for g in $groups; do kill -TERM "-$g" 2>/dev/null; kill -CONT "-$g" 2>/dev/null; done
+for p in $pids; do [ "$p" != "$$" ] && kill -TERM "$p" 2>/dev/null && kill -CONT "$p" 2>/dev/null; done
 sleep ${SENTINEL_GRACE_SECONDS}
 for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
+for p in $(marked); do [ "$p" != "$$" ] && kill -KILL "$p" 2>/dev/null; done
 exit 0
 `;
 
@@ -43,7 +67,7 @@ export const SENTINEL_NAME = "warden-sentinel";
 
 export class GroupSentinel {
   private child: ChildProcess | undefined;
-  private readonly groups = new Set<number>();
+  private readonly guarded = new Map<number, GuardedInstance>();
   private failed = false;
 
   constructor(private readonly onProblem: (message: string) => void = () => {}) {}
@@ -53,26 +77,28 @@ export class GroupSentinel {
     return this.child?.pid;
   }
 
-  /** Guards process group `pgid` from now on. */
-  add(pgid: number): void {
-    if (!Number.isSafeInteger(pgid) || pgid < 2 || this.groups.has(pgid)) return;
-    this.groups.add(pgid);
-    // A sentinel started now is told every group at once, this one included.
-    if (this.child) this.send(`+${pgid}`);
+  /** Guards `instance` from now on. */
+  add(instance: GuardedInstance): void {
+    const { pgid, instanceId } = instance;
+    if (!Number.isSafeInteger(pgid) || pgid < 2 || this.guarded.has(pgid)) return;
+    if (!/^[0-9a-f]*$/.test(instanceId)) return;
+    this.guarded.set(pgid, instance);
+    // A sentinel started now is told every instance at once, this one included.
+    if (this.child) this.send(`+${pgid} ${instanceId}`);
     else this.start();
   }
 
-  /** `pgid` is gone (or is no longer ours to kill). */
-  remove(pgid: number): void {
-    if (!this.groups.delete(pgid)) return;
-    this.send(`-${pgid}`);
+  /** `instance` is gone (or is no longer ours to kill). */
+  remove(instance: GuardedInstance): void {
+    if (!this.guarded.delete(instance.pgid)) return;
+    this.send(`-${instance.pgid} ${instance.instanceId}`);
   }
 
   /** The manager ends in order: the sentinel leaves without touching anything. */
   close(): void {
     const child = this.child;
     this.child = undefined;
-    this.groups.clear();
+    this.guarded.clear();
     if (!child?.stdin || child.stdin.destroyed) return;
     child.stdin.end(`${FAREWELL}\n`);
   }
@@ -101,6 +127,6 @@ export class GroupSentinel {
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     this.child = child;
-    for (const pgid of this.groups) this.send(`+${pgid}`);
+    for (const { pgid, instanceId } of this.guarded.values()) this.send(`+${pgid} ${instanceId}`);
   }
 }

@@ -58,6 +58,11 @@ export interface ProcessDriverOptions {
   heartbeatTimeoutMs: number | undefined;
   /** Each complete line the process writes, as it comes (the log file has them all too). */
   onOutput?: (stream: "stdout" | "stderr", line: string) => void;
+  /**
+   * Told each instance's process group and WARDEN_INSTANCE id as it is spawned, and undefined
+   * once nothing of it runs (runtime/process-guard.ts hands them to the sentinel).
+   */
+  onInstance?: (instance: { pgid: number; instanceId: string } | undefined) => void;
 }
 
 /** How an instance ended. */
@@ -254,7 +259,8 @@ export class ProcessDriver implements DaemonDriver {
     } catch (error) {
       throw this.cannotRun(messageOf(error));
     }
-    const { child, family } = launched;
+    const { child, family, instanceId } = launched;
+    if (child.pid !== undefined) this.options.onInstance?.({ pgid: child.pid, instanceId });
     let settle: (exit: ProcessExit) => void = () => {};
     const exited = new Promise<ProcessExit>((resolve) => (settle = resolve));
     const instance: Instance = {
@@ -381,7 +387,9 @@ export class ProcessDriver implements DaemonDriver {
     instance.ended = true;
     const escaped = family.escapedPids;
     if (escaped.length > 0) logger.warn("stopped processes that had left the group", { escaped });
-    if (cleared) removeInstanceRecord(this.pidsDir, name, pid, logger);
+    if (!cleared) return;
+    removeInstanceRecord(this.pidsDir, name, pid, logger);
+    if (this.instance === instance) this.options.onInstance?.(undefined);
   }
 
   /**

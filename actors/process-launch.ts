@@ -34,6 +34,8 @@ export interface LaunchOptions {
 
 export interface LaunchedProcess {
   child: ChildProcess;
+  /** The WARDEN_INSTANCE id its descendants inherit. */
+  instanceId: string;
   /** Its process group and what leaves it; undefined when it got no pid (the spawn failed). */
   family: ProcessFamily | undefined;
   /** Why the spawn failed, in words, for the child's "error" event. */
@@ -73,7 +75,7 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
     throw new CannotLaunch(explain(error));
   }
   const pid = child.pid;
-  if (pid === undefined) return { child, family: undefined, explain };
+  if (pid === undefined) return { child, instanceId, family: undefined, explain };
   const startTime = processStartTime(pid);
   const onProblem = (message: string) => logger.error(message);
   const family = new ProcessFamily({ pgid: pid, instanceId, startedSince: startTime, onProblem });
@@ -82,5 +84,5 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
     const command = [spec.command, ...(spec.args ?? [])].join(" ");
     writeInstanceRecord(pidsDir, { daemon, pid, startTime, command, instanceId }, logger);
   }
-  return { child, family, explain };
+  return { child, instanceId, family, explain };
 }

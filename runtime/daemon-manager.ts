@@ -215,6 +215,7 @@ export class DaemonManager {
       onOutput: (line) => {
         if (this.outputLines.observed) this.outputLines.next(line);
       },
+      onProcessInstance: (daemon, instance) => this.processGuard.track(daemon, instance),
     });
     if (supervised.kind === "process") this.processGuard.install();
     const dependsOn = [...(options.dependsOn ?? [])];
@@ -580,10 +581,6 @@ export class DaemonManager {
 
   private onTransition(transition: DaemonTransition): void {
     this.lastTransitions.set(transition.name, transition);
-    const supervised = this.definitions.get(transition.name)?.supervised;
-    if (supervised?.kind === "process") {
-      this.processGuard.track(transition.name, supervised.process()?.pid);
-    }
     const type = EVENT_OF_STATE[transition.state];
     if (type) this.bus.publish(type, lifecycleData(transition));
     this.logger.debug(

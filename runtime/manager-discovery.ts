@@ -5,6 +5,7 @@
  */
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { jsonRecord } from "./json-record.ts";
 
 export const MANAGER_INFO_FILE = "manager.json";
 
@@ -72,16 +73,9 @@ function readText(file: string): string | undefined {
 }
 
 function parseManagerInfo(text: string | undefined): ManagerInfo | undefined {
-  if (text === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // A torn or hand-edited file names no manager.
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const { pid, url, startedAt, config } = value as Record<string, unknown>;
+  const record = jsonRecord(text);
+  if (record === undefined) return undefined;
+  const { pid, url, startedAt, config } = record;
   const valid =
     Number.isInteger(pid) &&
     (pid as number) > 0 &&

@@ -5,14 +5,14 @@
  * crash) is covered by the sentinel process (actors/group-sentinel.ts), which learns each group
  * as it appears and stops the ones still there when the manager's pipe closes.
  */
-import { GroupSentinel } from "../actors/group-sentinel.ts";
+import { GroupSentinel, type GuardedInstance } from "../actors/group-sentinel.ts";
 import type { Logger } from "./logger.ts";
 
 export class ProcessGuard {
   private installed = false;
   private sentinel: GroupSentinel | undefined;
-  /** Daemon name → the process group the sentinel guards for it. */
-  private readonly groups = new Map<string, number>();
+  /** Daemon name → the instance the sentinel guards for it. */
+  private readonly instances = new Map<string, GuardedInstance>();
 
   /** `killNow` ends every process at once, synchronously: the manager's process is exiting. */
   constructor(
@@ -37,17 +37,17 @@ export class ProcessGuard {
     return this.sentinel?.pid;
   }
 
-  /** `daemon`'s current process group (undefined: it has none running). */
-  track(daemon: string, pgid: number | undefined): void {
-    const previous = this.groups.get(daemon);
-    if (previous === pgid) return;
+  /** `daemon`'s current instance (undefined: nothing of it runs any more). */
+  track(daemon: string, instance: GuardedInstance | undefined): void {
+    const previous = this.instances.get(daemon);
+    if (previous?.pgid === instance?.pgid) return;
     if (previous !== undefined) this.sentinel?.remove(previous);
-    if (pgid === undefined) {
-      this.groups.delete(daemon);
+    if (instance === undefined) {
+      this.instances.delete(daemon);
       return;
     }
-    this.groups.set(daemon, pgid);
-    this.sentinel?.add(pgid);
+    this.instances.set(daemon, instance);
+    this.sentinel?.add(instance);
   }
 
   /** The manager closed in order: nothing is left to guard. */
@@ -57,6 +57,6 @@ export class ProcessGuard {
     process.off("exit", this.killNow);
     this.sentinel?.close();
     this.sentinel = undefined;
-    this.groups.clear();
+    this.instances.clear();
   }
 }

@@ -16,6 +16,7 @@ import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { processStartTime } from "../actors/process-groups.ts";
 import { WardenError, messageOf } from "./errors.ts";
+import { jsonRecord } from "./json-record.ts";
 
 export const LOCK_FILE = "warden.lock";
 
@@ -247,15 +248,9 @@ function holderAlive(holder: LockHolder): boolean {
 }
 
 function parseHolder(text: string): LockHolder | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // A torn or foreign file names nobody.
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const { pid, startTime, startedAt, config } = value as Record<string, unknown>;
+  const record = jsonRecord(text);
+  if (record === undefined) return undefined;
+  const { pid, startTime, startedAt, config } = record;
   if (!Number.isSafeInteger(pid) || (pid as number) < 1 || typeof startedAt !== "string") {
     return undefined;
   }

@@ -52,6 +52,11 @@ export interface DriverEnvironment {
   stateDir: string;
   /** Each line a process daemon writes on stdout or stderr. */
   onOutput?: (line: ProcessOutputLine) => void;
+  /** A process daemon's instance as it is spawned, and undefined once nothing of it runs. */
+  onProcessInstance?: (
+    daemon: string,
+    instance: { pgid: number; instanceId: string } | undefined,
+  ) => void;
 }
 
 /** One line of a process daemon's output. */
@@ -142,6 +147,9 @@ function processDriver(
     logger,
     stopTimeoutMs: policy.stopTimeoutMs,
     heartbeatTimeoutMs: policy.heartbeatTimeoutMs,
+    ...(env.onProcessInstance
+      ? { onInstance: (instance) => env.onProcessInstance!(name, instance) }
+      : {}),
     ...(env.onOutput
       ? {
           onOutput: (stream: "stdout" | "stderr", line: string) =>

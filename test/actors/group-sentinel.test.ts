@@ -4,6 +4,7 @@
  * so that the test process itself is never the one killed.
  */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { processesInGroup, stillRunning } from "../support/orphans.ts";
@@ -21,7 +22,10 @@ afterEach(() => {
   }
 });
 
-/** Starts an owner with a sentinel guarding two `sleep` groups; resolves with their ids. */
+/**
+ * Starts an owner with a sentinel guarding two `sleep` groups, one of which has a grandchild
+ * that left the group with setsid (it carries the instance's marker); resolves with their ids.
+ */
 function owner(farewell: boolean) {
   const script = `
     const { spawn } = await import("node:child_process");
@@ -29,16 +33,19 @@ function owner(farewell: boolean) {
     const sentinel = new GroupSentinel();
     const ids = [];
     for (let i = 0; i < 2; i++) {
-      const child = spawn("sleep", ["1000"], { detached: true, stdio: "ignore" });
+      const instanceId = "0123456789abcdef" + i;
+      const child = spawn("sh", ["-c", i === 0 ? "setsid sleep 1000 & exec sleep 1000" : "exec sleep 1000"], {
+        detached: true, stdio: "ignore", env: { ...process.env, WARDEN_INSTANCE: instanceId },
+      });
       child.unref();
-      sentinel.add(child.pid);
+      sentinel.add({ pgid: child.pid, instanceId });
       ids.push(child.pid);
     }
-    // An id the sentinel was told about and then told to forget must stay untouched.
+    // An instance the sentinel was told about and then told to forget must stay untouched.
     const kept = spawn("sleep", ["1000"], { detached: true, stdio: "ignore" });
     kept.unref();
-    sentinel.add(kept.pid);
-    sentinel.remove(kept.pid);
+    sentinel.add({ pgid: kept.pid, instanceId: "feed" });
+    sentinel.remove({ pgid: kept.pid, instanceId: "feed" });
     const sentinelPid = sentinel.pid;
     if (${farewell}) sentinel.close();
     console.log(JSON.stringify({ ids, kept: kept.pid, sentinelPid }));
@@ -58,6 +65,33 @@ function owner(farewell: boolean) {
   return { child, exited, started };
 }
 
+/** The `sleep` that left group `pgid` with setsid: the process carrying its marker. */
+async function escapee(): Promise<number> {
+  return eventually(
+    () => {
+      for (const entry of readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          const environ = readFileSync(`/proc/${entry}/environ`, "utf8");
+          const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+          const session = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+          if (
+            environ.includes("WARDEN_INSTANCE=0123456789abcdef0\0") &&
+            session === Number(entry)
+          ) {
+            return Number(entry);
+          }
+        } catch {
+          // gone, or not readable
+        }
+      }
+      return undefined;
+    },
+    5_000,
+    "the setsid grandchild",
+  );
+}
+
 describe("GroupSentinel", () => {
   it.runIf(process.platform === "linux")(
     "stops the groups it guards once its owner is killed with SIGKILL",
@@ -65,6 +99,8 @@ describe("GroupSentinel", () => {
       const run = owner(false);
       const { ids, kept } = await run.started;
       groups.push(...ids, kept);
+      const escaped = await escapee();
+      groups.push(escaped);
       for (const id of ids) expect(processesInGroup(id)).toEqual([id]);
       run.child.kill("SIGKILL");
       await run.exited;
@@ -72,6 +108,11 @@ describe("GroupSentinel", () => {
         () => (ids.every((id) => processesInGroup(id).length === 0) ? true : undefined),
         10_000,
         "the guarded groups to be stopped",
+      );
+      await eventually(
+        () => stillRunning([escaped]).length === 0 || undefined,
+        10_000,
+        "the escaped grandchild to be stopped",
       );
       expect(processesInGroup(kept)).toEqual([kept]);
     },
@@ -83,6 +124,8 @@ describe("GroupSentinel", () => {
       const run = owner(true);
       const { ids, kept, sentinelPid } = await run.started;
       groups.push(...ids, kept);
+      const escaped = await escapee();
+      groups.push(escaped);
       run.child.kill("SIGKILL");
       await run.exited;
       // A sentinel that had not read "bye" would send SIGTERM before it exits.
@@ -92,6 +135,7 @@ describe("GroupSentinel", () => {
         "the sentinel to leave",
       );
       for (const id of ids) expect(processesInGroup(id)).toEqual([id]);
+      expect(stillRunning([escaped])).toEqual([escaped]);
     },
   );
 });
