@@ -4,7 +4,7 @@
  * daemon may have are bounded (SPEC §13), so that neither memory nor `/metrics` grow with what
  * it sends.
  */
-import { MAX_METRICS_PER_DAEMON } from "../runtime/notify-message.ts";
+import { MAX_METRICS_PER_DAEMON } from "./notify-message.ts";
 
 export type DaemonMetricValues = Record<string, number | string>;
 

@@ -5,12 +5,7 @@
  */
 import type { DaemonDriver, DriverReport } from "../machines/daemon-driver.ts";
 import type { HealthPolicy } from "../machines/daemon-policy.ts";
-import type {
-  BusClient,
-  DaemonContext,
-  DaemonLogger,
-  InProcessDaemon,
-} from "../runtime/daemon-types.ts";
+import type { BusClient, DaemonContext, DaemonLogger, InProcessDaemon } from "./daemon-types.ts";
 import type { WardenClock } from "./clock.ts";
 import { runAs, type Owner } from "./daemon-ownership.ts";
 import { LazyAbortController } from "./lazy-abort-controller.ts";

@@ -4,8 +4,8 @@
  * or blocks the driver (a read-only or broken state directory must not hang a stop): a record
  * that cannot be written or removed is logged.
  */
-import type { DaemonLogger } from "../runtime/daemon-types.ts";
-import { messageOf } from "../runtime/errors.ts";
+import type { DaemonLogger } from "./daemon-types.ts";
+import { messageOf } from "../machines/errors.ts";
 import { forgetProcess, recordProcess, type ProcessRecord } from "./process-records.ts";
 
 /**

@@ -17,7 +17,7 @@ import {
   isBlankNotifyLine,
   parseNotifyMessage,
   type NotifyMessage,
-} from "../runtime/notify-message.ts";
+} from "./notify-message.ts";
 import { ensurePrivateDirectory } from "./private-directory.ts";
 import { WriteBudget, type WriteAccount } from "./write-budget.ts";
 

@@ -8,13 +8,13 @@
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { DaemonDriver, DriverReport } from "../machines/daemon-driver.ts";
-import type { ReadyCheck, LogRotation } from "../runtime/config/types.ts";
-import type { BusClient, DaemonLogger } from "../runtime/daemon-types.ts";
-import { messageOf } from "../runtime/errors.ts";
-import { LineSplitter } from "../runtime/line-splitter.ts";
-import { logFileOf } from "../runtime/log-files.ts";
-import { MAX_METRICS_PER_DAEMON, type NotifyMessage } from "../runtime/notify-message.ts";
-import { notifySocketPath } from "../runtime/notify-socket-path.ts";
+import type { ProcessDaemonSpec } from "./process-spec.ts";
+import type { BusClient, DaemonLogger } from "./daemon-types.ts";
+import { messageOf } from "../machines/errors.ts";
+import { LineSplitter } from "./line-splitter.ts";
+import { logFileOf } from "./log-files.ts";
+import { MAX_METRICS_PER_DAEMON, type NotifyMessage } from "./notify-message.ts";
+import { notifySocketPath } from "./notify-socket-path.ts";
 import { mergeMetrics } from "./daemon-metrics.ts";
 import { describeExit } from "./describe-exit.ts";
 import { removeInstanceRecord } from "./instance-record.ts";
@@ -26,24 +26,6 @@ import { waitForHttp, waitForTcp } from "./readiness-probes.ts";
 import { RotatingLog } from "./rotating-log.ts";
 import { settlesWithin } from "./settles-within.ts";
 import { whenAborted } from "./when-aborted.ts";
-
-/**
- * A program to supervise.
- *
- * @example
- * const web: ProcessDaemonSpec = { command: "node", args: ["server.js"], ready: { tcp: 8080 } };
- */
-export interface ProcessDaemonSpec {
-  command: string;
-  args?: readonly string[];
-  /** Added to the manager's environment. */
-  env?: Readonly<Record<string, string>>;
-  /** Absolute, or relative to the manager's working directory. */
-  cwd?: string;
-  /** When the process counts as ready. Default: as soon as it is spawned. */
-  ready?: ReadyCheck;
-  logs?: LogRotation;
-}
 
 export interface ProcessDriverOptions {
   name: string;

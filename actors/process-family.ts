@@ -5,7 +5,7 @@
  * is continued, as systemd does); what is left at the kill deadline gets SIGKILL; what still
  * runs KILL_SETTLE_MS after that is given up on and named, so that a stop always ends.
  */
-import { messageOf } from "../runtime/errors.ts";
+import { messageOf } from "../machines/errors.ts";
 import { systemClock, type WardenClock } from "./clock.ts";
 import { findEscaped, runningOf, signalProcess, type ProcessRef } from "./process-descendants.ts";
 import {

@@ -6,7 +6,7 @@
  * before the spawn where it can be.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import type { DaemonLogger } from "../runtime/daemon-types.ts";
+import type { DaemonLogger } from "./daemon-types.ts";
 import { writeInstanceRecord } from "./instance-record.ts";
 import { INSTANCE_ENV, newInstanceId } from "./process-descendants.ts";
 import { ProcessFamily } from "./process-family.ts";

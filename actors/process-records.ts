@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { messageOf } from "../runtime/errors.ts";
+import { messageOf } from "../machines/errors.ts";
 import { isInstanceId } from "./process-descendants.ts";
 import { bootId, errorCode, isProcessId } from "./process-groups.ts";
 

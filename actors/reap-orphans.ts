@@ -7,7 +7,7 @@
  * are found by the instance's WARDEN_INSTANCE marker in the record, and only by it: a process
  * without the marker is never touched unless it is in the recorded group.
  */
-import { messageOf } from "../runtime/errors.ts";
+import { messageOf } from "../machines/errors.ts";
 import { systemClock, type WardenClock } from "./clock.ts";
 import { ProcessFamily } from "./process-family.ts";
 import {

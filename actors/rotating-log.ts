@@ -14,8 +14,8 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
-import { LineSplitter } from "../runtime/line-splitter.ts";
-import { rotatedFileOf } from "../runtime/log-files.ts";
+import { LineSplitter } from "./line-splitter.ts";
+import { rotatedFileOf } from "./log-files.ts";
 
 /**
  * The rotation of a daemon that sets no `logs`: 10 MiB files, five in all (`name.log` and

@@ -6,7 +6,7 @@
  */
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
-import { messageOf } from "../runtime/errors.ts";
+import { messageOf } from "../machines/errors.ts";
 import { errorCode } from "./process-groups.ts";
 
 export interface SpawnSetting {

@@ -5,8 +5,8 @@
  */
 import { Subject } from "rxjs";
 import { systemClock } from "../actors/clock.ts";
-import type { Envelope } from "../runtime/envelope.ts";
-import { EventBus } from "../runtime/event-bus.ts";
+import type { Envelope } from "../machines/envelope.ts";
+import { EventBus } from "../runtime/bus/event-bus.ts";
 import { median } from "./stats.ts";
 
 export const SUBSCRIBERS = 4;

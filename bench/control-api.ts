@@ -26,11 +26,11 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readToken } from "../runtime/api-token.ts";
-import { HEALTH_SERVER } from "../runtime/control-plane.ts";
-import type { DaemonStatus } from "../runtime/daemon-manager.ts";
-import type { Envelope, LifecycleEventData } from "../runtime/envelope.ts";
-import { readManagerInfo } from "../runtime/manager-discovery.ts";
+import { readToken } from "../runtime/control/api-token.ts";
+import { HEALTH_SERVER } from "../runtime/control/control-plane.ts";
+import type { DaemonStatus } from "../runtime/manager/daemon-manager.ts";
+import type { Envelope, LifecycleEventData } from "../machines/envelope.ts";
+import { readManagerInfo } from "../runtime/control/manager-discovery.ts";
 import { DAEMON_INDEX } from "./daemon-index-graph.ts";
 import { median } from "./stats.ts";
 

@@ -13,8 +13,8 @@ import { startInstance, stopInstance, watchInstance } from "../actors/lifecycle-
 import type { DaemonDriver } from "../machines/daemon-driver.ts";
 import { daemonLifecycleMachine } from "../machines/daemon-lifecycle.ts";
 import { resolvePolicy } from "../machines/daemon-policy.ts";
-import { DaemonManager } from "../runtime/daemon-manager.ts";
-import type { InProcessDaemon } from "../runtime/daemon-types.ts";
+import { DaemonManager } from "../runtime/manager/daemon-manager.ts";
+import type { InProcessDaemon } from "../actors/daemon-types.ts";
 import { median, quietHeap, settledHeap } from "./stats.ts";
 
 export interface CostSample {

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { filter, firstValueFrom, map, timeout } from "rxjs";
-import { DaemonManager } from "../runtime/daemon-manager.ts";
+import { DaemonManager } from "../runtime/manager/daemon-manager.ts";
 import { median } from "./stats.ts";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/crash-on-signal.mjs", import.meta.url));

@@ -31,7 +31,7 @@ import { runDaemonCost, type CostResult, type CostSample } from "./daemon-cost.t
 import { PM2_CACHE, runProcessRestart, SETTLE_MS, type RestartResult } from "./process-restart.ts";
 import { collectGarbage } from "./stats.ts";
 import { runStartupCriticalPath, START_MS, type StartupResult } from "./startup-critical-path.ts";
-import { suggestion } from "../runtime/closest-name.ts";
+import { suggestion } from "../machines/closest-name.ts";
 
 interface Plan {
   sizes: number[];

@@ -5,8 +5,8 @@
  * of the graph (`criticalPath` with a cost of 20 ms each), not the sum of the starts.
  */
 import { criticalPath } from "../machines/dependency-graph.ts";
-import { DaemonManager } from "../runtime/daemon-manager.ts";
-import type { InProcessDaemon } from "../runtime/daemon-types.ts";
+import { DaemonManager } from "../runtime/manager/daemon-manager.ts";
+import type { InProcessDaemon } from "../actors/daemon-types.ts";
 import { DAEMON_INDEX, daemonIndexGraph } from "./daemon-index-graph.ts";
 import { median } from "./stats.ts";
 

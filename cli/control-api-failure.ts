@@ -1,4 +1,4 @@
-import { WardenError, messageOf, type WardenErrorCode } from "../runtime/errors.ts";
+import { WardenError, messageOf, type WardenErrorCode } from "../machines/errors.ts";
 import type { ManagerTarget } from "./locate-manager.ts";
 
 const API_FAILURE: WardenErrorCode = "WARDEN_ERR_CONTROL_API";

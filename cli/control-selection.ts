@@ -1,8 +1,8 @@
-import { suggestion } from "../runtime/closest-name.ts";
+import { suggestion } from "../machines/closest-name.ts";
 import { loadConfig } from "../runtime/config/load-config.ts";
-import type { DaemonStatus } from "../runtime/daemon-manager.ts";
-import { WardenError } from "../runtime/errors.ts";
-import { selectDaemons } from "../runtime/select-daemons.ts";
+import type { DaemonStatus } from "../runtime/manager/daemon-manager.ts";
+import { WardenError } from "../machines/errors.ts";
+import { selectDaemons } from "../runtime/config/select-daemons.ts";
 import type { CliIO } from "./io.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type { Envelope } from "../runtime/envelope.ts";
+import type { Envelope } from "../machines/envelope.ts";
 import { formatTransition } from "./format-transition.ts";
 import { clockTime, paint } from "./style.ts";
 import { terminalSafe } from "./terminal-safe.ts";

@@ -1,4 +1,4 @@
-import type { ProcessOutputLine } from "../runtime/supervised-driver.ts";
+import type { ProcessOutputLine } from "../runtime/manager/supervised-driver.ts";
 import { clockTime, paint } from "./style.ts";
 import { terminalSafe } from "./terminal-safe.ts";
 

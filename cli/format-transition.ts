@@ -1,4 +1,4 @@
-import { STATE_OF_EVENT, type Envelope, type LifecycleEventData } from "../runtime/envelope.ts";
+import { STATE_OF_EVENT, type Envelope, type LifecycleEventData } from "../machines/envelope.ts";
 import type { LifecycleState } from "../machines/lifecycle-states.ts";
 import { clockTime, paint, paintState } from "./style.ts";
 import { terminalSafe } from "./terminal-safe.ts";

@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import { TOKEN_FILE, readToken } from "../runtime/api-token.ts";
+import { TOKEN_FILE, readToken } from "../runtime/control/api-token.ts";
 import { loadConfig, stateDirOf, type LoadedConfig } from "../runtime/config/load-config.ts";
-import { WardenError, isWardenError } from "../runtime/errors.ts";
-import { MANAGER_INFO_FILE, readManagerInfo } from "../runtime/manager-discovery.ts";
-import { liveLockHolder } from "../runtime/state-lock.ts";
+import { WardenError, isWardenError } from "../machines/errors.ts";
+import { MANAGER_INFO_FILE, readManagerInfo } from "../runtime/control/manager-discovery.ts";
+import { liveLockHolder } from "../runtime/state/state-lock.ts";
 import { shownPath } from "./shown-path.ts";
 
 /** Which manager to talk to, as the command line says it: `--config`, `--url`, `--token`. */

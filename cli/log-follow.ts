@@ -3,7 +3,7 @@
  * (the file renamed to `name.log.1` and created again), without missing or repeating a line.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { rotatedFileOf } from "../runtime/log-files.ts";
+import { rotatedFileOf } from "../actors/log-files.ts";
 
 /** How often the follower looks for new lines and rotations, as `tail -F` does. */
 export const FOLLOW_INTERVAL_MS = 200;

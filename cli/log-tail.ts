@@ -4,7 +4,7 @@
  * a large log costs what the lines asked for, not its size.
  */
 import { closeSync, fstatSync, readSync } from "node:fs";
-import { rotatedFileOf } from "../runtime/log-files.ts";
+import { rotatedFileOf } from "../actors/log-files.ts";
 import { openCursor, type FollowStart } from "./log-follow.ts";
 
 // Rotated files looked at; far more than any maxFiles in use, and the walk stops at a gap.

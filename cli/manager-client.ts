@@ -1,8 +1,8 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Command } from "commander";
-import type { DaemonStatus } from "../runtime/daemon-manager.ts";
-import { messageOf } from "../runtime/errors.ts";
+import type { DaemonStatus } from "../runtime/manager/daemon-manager.ts";
+import { messageOf } from "../machines/errors.ts";
 import {
   answerFailure,
   networkFailure,

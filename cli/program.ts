@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { isWardenError, messageOf } from "../runtime/errors.ts";
+import { isWardenError, messageOf } from "../machines/errors.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerControlCommands } from "./control-commands.ts";
 import { sourceFlagsToCommand } from "./source-flags.ts";

@@ -1,4 +1,4 @@
-import { WardenError } from "../runtime/errors.ts";
+import { WardenError } from "../machines/errors.ts";
 
 /** The source documents' flags and the commands they stand for (SPEC §8). */
 const SOURCE_FLAGS = ["--status", "--all", "--daemons"] as const;

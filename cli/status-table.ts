@@ -1,5 +1,5 @@
 import { LIFECYCLE_STATES, type LifecycleState } from "../machines/lifecycle-states.ts";
-import type { DaemonStatus } from "../runtime/daemon-manager.ts";
+import type { DaemonStatus } from "../runtime/manager/daemon-manager.ts";
 import type { ManagerStatus } from "./manager-client.ts";
 import { paint, paintState } from "./style.ts";
 import { terminalSafe } from "./terminal-safe.ts";

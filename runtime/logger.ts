@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from "pino";
-import type { DaemonLogger } from "./daemon-types.ts";
+import type { DaemonLogger } from "../actors/daemon-types.ts";
 
 export type { Logger } from "pino";
 

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { LifecycleState } from "../../machines/lifecycle-states.ts";
-import type { DaemonStatus } from "../../runtime/daemon-manager.ts";
-import { WardenError, isWardenError } from "../../runtime/errors.ts";
+import type { DaemonStatus } from "../../runtime/manager/daemon-manager.ts";
+import { WardenError, isWardenError } from "../../machines/errors.ts";
 import { checkSelection, chosenDaemons, type ControlSelection } from "../control-selection.ts";
 import type { CliIO } from "../io.ts";
 import { locateManager, type ConnectionOptions } from "../locate-manager.ts";

@@ -1,5 +1,5 @@
-import type { Envelope } from "../../runtime/envelope.ts";
-import { WardenError, messageOf } from "../../runtime/errors.ts";
+import type { Envelope } from "../../machines/envelope.ts";
+import { WardenError, messageOf } from "../../machines/errors.ts";
 import type { CliIO } from "../io.ts";
 import { locateManager, type ConnectionOptions } from "../locate-manager.ts";
 import { ManagerClient } from "../manager-client.ts";

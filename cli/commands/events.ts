@@ -1,5 +1,5 @@
-import type { Envelope } from "../../runtime/envelope.ts";
-import { messageOf } from "../../runtime/errors.ts";
+import type { Envelope } from "../../machines/envelope.ts";
+import { messageOf } from "../../machines/errors.ts";
 import { formatEvent } from "../format-event.ts";
 import type { CliIO } from "../io.ts";
 import { locateManager, type ConnectionOptions } from "../locate-manager.ts";

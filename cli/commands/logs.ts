@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { suggestion } from "../../runtime/closest-name.ts";
+import { suggestion } from "../../machines/closest-name.ts";
 import { loadConfig, stateDirOf, type LoadedConfig } from "../../runtime/config/load-config.ts";
-import { WardenError, messageOf } from "../../runtime/errors.ts";
-import { logFileOf } from "../../runtime/log-files.ts";
+import { WardenError, messageOf } from "../../machines/errors.ts";
+import { logFileOf } from "../../actors/log-files.ts";
 import type { CliIO } from "../io.ts";
 import { followLog } from "../log-follow.ts";
 import { tailLog, type LogTail } from "../log-tail.ts";

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { isWardenError, type WardenError } from "../../runtime/errors.ts";
+import { isWardenError, type WardenError } from "../../machines/errors.ts";
 import type { CliIO } from "../io.ts";
 import { locateManager, type ConnectionOptions } from "../locate-manager.ts";
 import { ManagerClient, type ManagerStatus } from "../manager-client.ts";

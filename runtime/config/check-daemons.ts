@@ -1,6 +1,6 @@
-import { isWardenError } from "../errors.ts";
-import { loadDaemonModule } from "../load-daemon-module.ts";
-import { validateGraph } from "../validate-graph.ts";
+import { isWardenError } from "../../machines/errors.ts";
+import { loadDaemonModule } from "./load-daemon-module.ts";
+import { validateGraph } from "../manager/validate-graph.ts";
 import { processDaemonProblems } from "./check-process.ts";
 import { configError, displayPath, problemLine, type ConfigProblem } from "./config-error.ts";
 import { graphProblems } from "./graph-config-error.ts";

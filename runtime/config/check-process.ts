@@ -1,7 +1,7 @@
 import { accessSync, constants, readdirSync, statSync, type Stats } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
-import { closestName } from "../closest-name.ts";
-import { missingPathHint } from "../closest-file.ts";
+import { closestName } from "../../machines/closest-name.ts";
+import { missingPathHint } from "./closest-file.ts";
 import type { ConfigProblem } from "./config-error.ts";
 import type { ProcessDaemonDefinition } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { WardenError } from "../errors.ts";
+import { WardenError } from "../../machines/errors.ts";
 
 /**
  * How configuration errors name things: the file as the user typed it, a path inside the file

@@ -1,6 +1,6 @@
-import { suggestion } from "../closest-name.ts";
-import type { WardenError } from "../errors.ts";
-import { GraphError } from "../validate-graph.ts";
+import { suggestion } from "../../machines/closest-name.ts";
+import type { WardenError } from "../../machines/errors.ts";
+import { GraphError } from "../manager/validate-graph.ts";
 import { configError, displayPath, problemLine, type ConfigProblem } from "./config-error.ts";
 import type { LoadedConfig } from "./load-config.ts";
 import type { WardenConfig } from "./types.ts";

@@ -3,7 +3,7 @@ import { dirname, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import { parseDocument } from "yaml";
-import { WardenError, messageOf } from "../errors.ts";
+import { WardenError, messageOf } from "../../machines/errors.ts";
 import { configError, displayPath, syntaxError } from "./config-error.ts";
 import { parseJson } from "./parse-json.ts";
 import { LOAD_TIMEOUT_ENV, loadTimeoutMs, withinLoadTimeout } from "./load-timeout.ts";

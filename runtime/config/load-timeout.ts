@@ -1,4 +1,4 @@
-import { WardenError } from "../errors.ts";
+import { WardenError } from "../../machines/errors.ts";
 
 /**
  * The time-box around loading a user's code: importing a `.ts`/`.js` configuration or daemon

@@ -1,5 +1,5 @@
-import { DaemonModuleError } from "../load-daemon-module.ts";
-import type { WardenError } from "../errors.ts";
+import { DaemonModuleError } from "./load-daemon-module.ts";
+import type { WardenError } from "../../machines/errors.ts";
 import { configError, displayPath, problemLine, type ConfigProblem } from "./config-error.ts";
 import type { LoadedConfig } from "./load-config.ts";
 import type { WardenConfig } from "./types.ts";

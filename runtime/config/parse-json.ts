@@ -1,4 +1,4 @@
-import { messageOf } from "../errors.ts";
+import { messageOf } from "../../machines/errors.ts";
 import { syntaxError, type SyntaxProblem } from "./config-error.ts";
 
 /**

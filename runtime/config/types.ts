@@ -1,4 +1,7 @@
 import type { DaemonPolicyOptions } from "../../machines/daemon-policy.ts";
+import type { LogRotation, ReadyCheck } from "../../actors/process-spec.ts";
+
+export type { LogRotation, ReadyCheck };
 
 /**
  * What every daemon definition may set, whatever runs it: dependencies, a description, and the
@@ -32,27 +35,6 @@ export interface ModuleDaemonDefinition extends DaemonCommonFields {
   cwd?: never;
   ready?: never;
   logs?: never;
-}
-
-/**
- * When a process daemon counts as ready (SPEC §4): a `READY=1` notify message, a stdout line
- * matching a regular expression, a TCP port accepting, an HTTP probe answering 2xx, or at spawn.
- *
- * @example
- * const ready: ReadyCheck = { http: "http://127.0.0.1:9000/health" };
- */
-export type ReadyCheck =
-  { notify: true } | { stdout: string } | { tcp: number } | { http: string } | { spawn: true };
-
-/**
- * Rotation of a process daemon's stdout/stderr log files.
- *
- * @example
- * const logs: LogRotation = { maxBytes: 10_000_000, maxFiles: 5 };
- */
-export interface LogRotation {
-  maxBytes?: number;
-  maxFiles?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { suggestion } from "../closest-name.ts";
+import { suggestion } from "../../machines/closest-name.ts";
 import {
   configError,
   formatConfigPath as formatPath,

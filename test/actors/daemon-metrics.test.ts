@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergeMetrics } from "../../actors/daemon-metrics.ts";
-import { MAX_METRICS_PER_DAEMON } from "../../runtime/notify-message.ts";
+import { MAX_METRICS_PER_DAEMON } from "../../actors/notify-message.ts";
 
 describe("mergeMetrics", () => {
   it("updates known names and adds new ones, in place", () => {

@@ -15,7 +15,7 @@ import {
   MAX_TOTAL_PENDING_WRITE_BYTES,
   NotifySocket,
 } from "../../actors/notify-socket.ts";
-import type { NotifyMessage } from "../../runtime/notify-message.ts";
+import type { NotifyMessage } from "../../actors/notify-message.ts";
 import { eventually } from "../support/process-harness.ts";
 
 let root: string;

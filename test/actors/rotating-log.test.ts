@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_LOG_ROTATION, RotatingLog } from "../../actors/rotating-log.ts";
-import { MAX_PARTIAL_LINE_BYTES } from "../../runtime/line-splitter.ts";
+import { MAX_PARTIAL_LINE_BYTES } from "../../actors/line-splitter.ts";
 
 const T0 = new Date("2026-11-23T04:40:48.123Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSelection, chosenDaemons } from "../../cli/control-selection.ts";
-import type { DaemonStatus } from "../../runtime/daemon-manager.ts";
-import { isWardenError, type WardenError } from "../../runtime/errors.ts";
+import type { DaemonStatus } from "../../runtime/manager/daemon-manager.ts";
+import { isWardenError, type WardenError } from "../../machines/errors.ts";
 
 const daemon = (name: string): DaemonStatus => ({
   name,

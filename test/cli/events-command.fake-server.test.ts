@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emit } from "../../cli/commands/emit.ts";
 import { events } from "../../cli/commands/events.ts";
 import type { CliIO } from "../../cli/io.ts";
-import type { Envelope } from "../../runtime/envelope.ts";
-import type { WardenError } from "../../runtime/errors.ts";
+import type { Envelope } from "../../machines/envelope.ts";
+import type { WardenError } from "../../machines/errors.ts";
 
 const TOKEN = "c".repeat(64);
 const NOW = Date.now();

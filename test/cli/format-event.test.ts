@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatEvent } from "../../cli/format-event.ts";
-import type { Envelope } from "../../runtime/envelope.ts";
+import type { Envelope } from "../../machines/envelope.ts";
 
 const time = new Date(2026, 10, 23, 12, 0, 5, 120).getTime();
 

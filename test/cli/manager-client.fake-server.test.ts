@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { locateManager, type ManagerTarget } from "../../cli/locate-manager.ts";
 import { ManagerClient } from "../../cli/manager-client.ts";
 import type { SseEvent } from "../../cli/sse-parser.ts";
-import { isWardenError, type WardenError } from "../../runtime/errors.ts";
+import { isWardenError, type WardenError } from "../../machines/errors.ts";
 
 const TOKEN = "a".repeat(64);
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sourceFlagsToCommand } from "../../cli/source-flags.ts";
-import { isWardenError } from "../../runtime/errors.ts";
+import { isWardenError } from "../../machines/errors.ts";
 
 describe("sourceFlagsToCommand", () => {
   it.each([

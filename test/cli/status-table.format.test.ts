@@ -7,7 +7,7 @@ import {
   statusSummary,
   statusTable,
 } from "../../cli/status-table.ts";
-import type { DaemonStatus } from "../../runtime/daemon-manager.ts";
+import type { DaemonStatus } from "../../runtime/manager/daemon-manager.ts";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

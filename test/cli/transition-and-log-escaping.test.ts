@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { formatTransition } from "../../cli/format-transition.ts";
 import { humanLogStream } from "../../cli/human-log-stream.ts";
-import type { Envelope } from "../../runtime/envelope.ts";
+import type { Envelope } from "../../machines/envelope.ts";
 
 /** Any C0 control character but TAB (and, where a line ends, its newline), or DEL. */
 // eslint-disable-next-line no-control-regex -- control characters are what this test looks for

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RotatingLog } from "../../actors/rotating-log.ts";
-import { logFileOf } from "../../runtime/log-files.ts";
+import { logFileOf } from "../../actors/log-files.ts";
 import { runWarden } from "../support/run-warden.ts";
 
 let dir: string;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import readline from "node:readline";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseNotifyMessage } from "../../runtime/notify-message.ts";
+import { parseNotifyMessage } from "../../actors/notify-message.ts";
 import { repoRoot } from "../support/run-warden.ts";
 
 const CLIENTS = join(repoRoot, "examples/notify-clients");

@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { DaemonManager } from "../../runtime/daemon-manager.ts";
-import { EventHistory, MAX_EVENT_TYPES_PER_SOURCE } from "../../runtime/event-history.ts";
+import { DaemonManager } from "../../runtime/manager/daemon-manager.ts";
+import { EventHistory, MAX_EVENT_TYPES_PER_SOURCE } from "../../runtime/bus/event-history.ts";
 import { MAX_NOTIFY_CONNECTIONS } from "../../actors/notify-socket.ts";
-import { OTHER_LABEL } from "../../runtime/label-budget.ts";
-import { MAX_METRICS_PER_DAEMON } from "../../runtime/notify-message.ts";
+import { OTHER_LABEL } from "../../runtime/bus/label-budget.ts";
+import { MAX_METRICS_PER_DAEMON } from "../../actors/notify-message.ts";
 import { eventually, QUICK_POLICY } from "../support/process-harness.ts";
 
 const quick = { ...QUICK_POLICY, restart: "never" as const };

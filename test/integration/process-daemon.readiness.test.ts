@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { firstValueFrom } from "rxjs";
-import { notifySocketPath } from "../../runtime/notify-socket-path.ts";
+import { notifySocketPath } from "../../actors/notify-socket-path.ts";
 import { describe, expect, it } from "vitest";
 import {
   PROCESS_FIXTURES,

@@ -5,7 +5,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
-import { notifySocketPath } from "../../runtime/notify-socket-path.ts";
+import { notifySocketPath } from "../../actors/notify-socket-path.ts";
 import { driverPerTest } from "../support/driver-harness.ts";
 import { eventually } from "../support/process-harness.ts";
 

@@ -6,8 +6,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { logFileOf } from "../../runtime/log-files.ts";
-import { notifySocketPath } from "../../runtime/notify-socket-path.ts";
+import { logFileOf } from "../../actors/log-files.ts";
+import { notifySocketPath } from "../../actors/notify-socket-path.ts";
 import { stillRunning } from "../support/orphans.ts";
 import { driverPerTest, never } from "../support/driver-harness.ts";
 import { eventually } from "../support/process-harness.ts";

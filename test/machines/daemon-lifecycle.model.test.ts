@@ -15,8 +15,8 @@ import {
 } from "xstate";
 import { daemonLifecycleMachine } from "../../machines/daemon-lifecycle.ts";
 import { LIFECYCLE_STATES, type LifecycleState } from "../../machines/lifecycle-states.ts";
-import { DaemonManager } from "../../runtime/daemon-manager.ts";
-import type { Envelope, LifecycleEventData } from "../../runtime/envelope.ts";
+import { DaemonManager } from "../../runtime/manager/daemon-manager.ts";
+import type { Envelope, LifecycleEventData } from "../../machines/envelope.ts";
 import {
   ALWAYS,
   DAEMON,

@@ -8,13 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { systemClock } from "../../actors/clock.ts";
-import {
-  ProcessDriver,
-  type ProcessDaemonSpec,
-  type ProcessDriverOptions,
-} from "../../actors/process-daemon.ts";
-import type { DaemonLogger } from "../../runtime/daemon-types.ts";
-import { EventBus } from "../../runtime/event-bus.ts";
+import { ProcessDriver, type ProcessDriverOptions } from "../../actors/process-daemon.ts";
+import type { ProcessDaemonSpec } from "../../actors/process-spec.ts";
+import type { DaemonLogger } from "../../actors/daemon-types.ts";
+import { EventBus } from "../../runtime/bus/event-bus.ts";
 
 export interface LoggedLine {
   level: "debug" | "info" | "warn" | "error";

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { filter, firstValueFrom, timeout } from "rxjs";
 import { afterEach } from "vitest";
-import { DaemonManager } from "../../runtime/daemon-manager.ts";
-import type { Envelope } from "../../runtime/envelope.ts";
+import { DaemonManager } from "../../runtime/manager/daemon-manager.ts";
+import type { Envelope } from "../../machines/envelope.ts";
 
 export const PROCESS_FIXTURES = fileURLToPath(new URL("../fixtures/processes/", import.meta.url));
 /** A Node program that plays notify-socket steps (see the fixture's header). */

@@ -8,7 +8,7 @@
  */
 import { systemClock } from "../../actors/clock.ts";
 import { ProcessDriver } from "../../actors/process-daemon.ts";
-import { EventBus } from "../../runtime/event-bus.ts";
+import { EventBus } from "../../runtime/bus/event-bus.ts";
 
 const [stateDir, name, command, ...args] = process.argv.slice(2);
 if (stateDir === undefined || name === undefined || command === undefined) {

@@ -3,7 +3,7 @@
  * until the test resolves or rejects them, health checks answer what the test scripted, and the
  * daemon crashes or beats its heart when told to. Time is read from the test's clock.
  */
-import type { DaemonContext, HealthReport, InProcessDaemon } from "../../runtime/daemon-types.ts";
+import type { DaemonContext, HealthReport, InProcessDaemon } from "../../actors/daemon-types.ts";
 
 interface Pending {
   resolve(): void;

@@ -3,9 +3,9 @@
  * the helpers that let promises and timers run without a single real sleep.
  */
 import { SimulatedClock } from "xstate";
-import { DaemonManager, type DaemonManagerOptions } from "../../runtime/daemon-manager.ts";
-import type { DaemonContext, HealthReport, InProcessDaemon } from "../../runtime/daemon-types.ts";
-import type { Envelope, LifecycleEventData } from "../../runtime/envelope.ts";
+import { DaemonManager, type DaemonManagerOptions } from "../../runtime/manager/daemon-manager.ts";
+import type { DaemonContext, HealthReport, InProcessDaemon } from "../../actors/daemon-types.ts";
+import type { Envelope, LifecycleEventData } from "../../machines/envelope.ts";
 
 /** Lets pending promise callbacks and their follow-ups run: a few turns of the event loop. */
 export async function flush(turns = 5): Promise<void> {

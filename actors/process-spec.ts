@@ -1,0 +1,44 @@
+/**
+ * What a process daemon is (SPEC §4): a program with its arguments, environment and folder, when
+ * it counts as ready, and how its logs rotate. The configuration's `command` definitions
+ * (runtime/config/types.ts) and `DaemonManager.register` both hand this to the process driver.
+ */
+
+/**
+ * When a process daemon counts as ready (SPEC §4): a `READY=1` notify message, a stdout line
+ * matching a regular expression, a TCP port accepting, an HTTP probe answering 2xx, or at spawn.
+ *
+ * @example
+ * const ready: ReadyCheck = { http: "http://127.0.0.1:9000/health" };
+ */
+export type ReadyCheck =
+  { notify: true } | { stdout: string } | { tcp: number } | { http: string } | { spawn: true };
+
+/**
+ * Rotation of a process daemon's stdout/stderr log files.
+ *
+ * @example
+ * const logs: LogRotation = { maxBytes: 10_000_000, maxFiles: 5 };
+ */
+export interface LogRotation {
+  maxBytes?: number;
+  maxFiles?: number;
+}
+
+/**
+ * A program to supervise.
+ *
+ * @example
+ * const web: ProcessDaemonSpec = { command: "node", args: ["server.js"], ready: { tcp: 8080 } };
+ */
+export interface ProcessDaemonSpec {
+  command: string;
+  args?: readonly string[];
+  /** Added to the manager's environment. */
+  env?: Readonly<Record<string, string>>;
+  /** Absolute, or relative to the manager's working directory. */
+  cwd?: string;
+  /** When the process counts as ready. Default: as soon as it is spawned. */
+  ready?: ReadyCheck;
+  logs?: LogRotation;
+}
