@@ -2,6 +2,7 @@ import { STATE_OF_EVENT, type Envelope, type LifecycleEventData } from "../machi
 import type { LifecycleState } from "../machines/lifecycle-states.ts";
 import { clockTime, paint, paintState } from "./style.ts";
 import { terminalSafe } from "./terminal-safe.ts";
+import { isCountedRestart } from "../machines/restart-reason.ts";
 
 /**
  * One line for a lifecycle event, or undefined for any other event.
@@ -35,7 +36,7 @@ function explain(target: LifecycleState, data: LifecycleEventData): string {
   const parts: string[] = [];
   if (target === "RESTARTING") {
     parts.push(data.error ? `${data.reason}: ${data.error}` : (data.reason ?? ""));
-    if (data.reason !== "manual" && data.reason !== "dependency") {
+    if (isCountedRestart(data.reason)) {
       parts.push(`(attempt ${data.attempt}, next start in ${data.delayMs} ms)`);
     }
   } else if (target === "FAILED") {

@@ -4,25 +4,18 @@
  * turns the supervisor's reports into lifecycle events on the bus.
  */
 import { Subject, config as rxjsConfig, type Observable } from "rxjs";
-import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
-import {
-  indexDelayedEvents,
-  queueDeferredEffects,
-  systemClock,
-  type WardenClock,
-} from "../../actors/clock.ts";
+import type { InspectionEvent, Observer } from "xstate";
+import { systemClock, type WardenClock } from "../../actors/clock.ts";
 import { currentOwner } from "../../actors/daemon-ownership.ts";
-import { startInstance, stopInstance, watchInstance } from "../../actors/lifecycle-actors.ts";
-import { daemonLifecycleMachine, type LifecycleContext } from "../../machines/daemon-lifecycle.ts";
+import type { LifecycleContext } from "../../machines/daemon-lifecycle.ts";
 import {
   resolvePolicy,
   type DaemonPolicy,
   type DaemonPolicyOptions,
 } from "../../machines/daemon-policy.ts";
 import { dependencyClosure, dependencyOrder } from "../../machines/dependency-graph.ts";
-import { groupSupervisorMachine } from "../../machines/group-supervisor.ts";
+import { isCountedRestart } from "../../machines/restart-reason.ts";
 import { stateOf, type LifecycleState } from "../../machines/lifecycle-states.ts";
-import { SUPERVISOR_ID, supervisorMachine } from "../../machines/supervisor.ts";
 import type { DaemonHealthChange, DaemonTransition } from "../../machines/supervisor-protocol.ts";
 import { resolve } from "node:path";
 import { reapOrphans } from "../../actors/reap-orphans.ts";
@@ -40,6 +33,7 @@ import {
 } from "./supervised-driver.ts";
 import { ProcessGuard } from "./process-guard.ts";
 import { validateGraph } from "./validate-graph.ts";
+import { createActorSystem, registerEvent, type SupervisorActor } from "./actor-system.ts";
 
 export interface DaemonManagerOptions {
   /** The clock behind every timer; pass xstate's SimulatedClock in tests. */
@@ -102,11 +96,6 @@ interface Definition {
   handedOver: boolean;
 }
 
-const lifecycleLogic = daemonLifecycleMachine.provide({
-  actors: { startInstance, stopInstance, watchInstance },
-});
-const groupLogic = groupSupervisorMachine.provide({ actors: { lifecycle: lifecycleLogic } });
-
 type TransitionListener = (transition: DaemonTransition) => void;
 
 /**
@@ -140,7 +129,7 @@ export class DaemonManager {
   private readonly lastTransitions = new Map<string, DaemonTransition>();
   /** Starts asked for while a daemon was STOPPING: sent once it is STOPPED, unless stopped since. */
   private readonly deferredStarts = new Map<string, TransitionListener>();
-  private readonly supervisor: Actor<typeof supervisorMachine>;
+  private readonly supervisor: SupervisorActor;
   private unsupervised = 0;
   private reaping: Promise<void> | undefined;
   private readonly processGuard: ProcessGuard;
@@ -160,36 +149,15 @@ export class DaemonManager {
     this.bus = new EventBus({ clock: this.clock });
     this.events$ = this.bus.events$;
     this.processGuard = new ProcessGuard(() => this.killAllNow(), this.logger);
-    const logic = supervisorMachine.provide({
-      actors: { group: groupLogic },
-      actions: {
-        onTransition: ({ event }) => {
-          if (event.type === "DAEMON.TRANSITION") this.onTransition(event);
-        },
-        onHealthChange: ({ event }) => {
-          if (event.type === "DAEMON.HEALTH") this.onHealthChange(event);
-        },
-      },
-    });
-    this.supervisor = createActor(logic, {
+    this.supervisor = createActorSystem({
       clock: this.clock,
-      systemId: SUPERVISOR_ID,
-      input: { groupSize: options.groupSize },
-      ...(options.inspect ? { inspect: options.inspect } : {}),
+      groupSize: options.groupSize,
+      inspect: options.inspect,
+      onTransition: (transition) => this.onTransition(transition),
+      onHealthChange: (change) => this.onHealthChange(change),
+      onEscalated: (name) => this.escalations.next(name),
+      onError: (error) => this.unhandled(error),
     });
-    // One system holds every daemon: keep stopping an actor O(its own timers) (SPEC §13).
-    indexDelayedEvents(this.supervisor.system);
-    // One transition of the root may send to every daemon (START, SHUTDOWN): keep that O(n).
-    queueDeferredEffects(this.supervisor);
-    this.supervisor.subscribe({
-      next: (snapshot) => {
-        if (snapshot.status === "done" && snapshot.context.escalatedBy) {
-          this.escalations.next(snapshot.context.escalatedBy);
-        }
-      },
-      error: (error) => this.unhandled(error),
-    });
-    this.supervisor.start();
     this.releaseErrorCapture =
       options.captureEscapedErrors === false ? () => {} : this.captureEscapedErrors();
   }
@@ -506,18 +474,13 @@ export class DaemonManager {
     for (const name of dependencyOrder(fresh, this.graph)) {
       const definition = this.definitions.get(name)!;
       definition.handedOver = true;
-      this.supervisor.send({
-        type: "REGISTER",
-        dependsOn: definition.dependsOn,
-        critical: definition.policy.critical,
-        input: {
-          name: definition.name,
-          policy: definition.policy,
-          driver: definition.supervised.driver,
-          now: () => this.clock.now(),
-          random: this.random,
-        },
-      });
+      this.supervisor.send(
+        registerEvent(
+          { ...definition, driver: definition.supervised.driver },
+          this.clock,
+          this.random,
+        ),
+      );
       if (startNow.has(name)) {
         this.supervisor.send({ type: "START", names: [name] });
         started.add(name);
@@ -700,7 +663,7 @@ function lifecycleData(transition: DaemonTransition): LifecycleEventData {
     data.delayMs = transition.delayMs;
   }
   if (transition.state === "STOPPED") data.forced = transition.forced;
-  const blamesDaemon = transition.reason !== "manual" && transition.reason !== "dependency";
+  const blamesDaemon = isCountedRestart(transition.reason);
   if (
     transition.error !== undefined &&
     (transition.state === "FAILED" || (transition.state === "RESTARTING" && blamesDaemon))
