@@ -1,102 +1,40 @@
 /**
- * The DaemonManager: the public API of warden's runtime. It owns the root supervisor actor, the
- * event bus and the daemons' drivers, validates the dependency graph before anything starts, and
- * turns the supervisor's reports into lifecycle events on the bus.
+ * The DaemonManager: the public API of warden's runtime (SPEC §3), a façade over named parts —
+ * the registry of daemons (daemon-registry.ts), the actor system that supervises them
+ * (actor-system.ts), the waiters that commands use (transition-waiters.ts), status
+ * (daemon-status.ts), the lifecycle events on the bus (lifecycle-events.ts), the guards that keep
+ * processes from outliving the manager (process-guard.ts) and the capture of errors that escape
+ * daemon code (escaped-errors.ts).
  */
-import { Subject, config as rxjsConfig, type Observable } from "rxjs";
-import type { InspectionEvent, Observer } from "xstate";
-import { systemClock, type WardenClock } from "../../actors/clock.ts";
-import { currentOwner } from "../../actors/daemon-ownership.ts";
-import type { LifecycleContext } from "../../machines/daemon-lifecycle.ts";
-import {
-  resolvePolicy,
-  type DaemonPolicy,
-  type DaemonPolicyOptions,
-} from "../../machines/daemon-policy.ts";
-import { dependencyClosure, dependencyOrder } from "../../machines/dependency-graph.ts";
-import { isCountedRestart } from "../../machines/restart-reason.ts";
-import { stateOf, type LifecycleState } from "../../machines/lifecycle-states.ts";
-import type { DaemonHealthChange, DaemonTransition } from "../../machines/supervisor-protocol.ts";
 import { resolve } from "node:path";
-import { reapOrphans } from "../../actors/reap-orphans.ts";
-import { suggestion } from "../../machines/closest-name.ts";
-import { EVENT_OF_STATE, type Envelope, type LifecycleEventData } from "../../machines/envelope.ts";
+import { Subject, type Observable } from "rxjs";
+import { systemClock, type WardenClock } from "../../actors/clock.ts";
+import type { LifecycleContext } from "../../machines/daemon-lifecycle.ts";
+import { resolvePolicy } from "../../machines/daemon-policy.ts";
+import type { Envelope } from "../../machines/envelope.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
+import { stateOf, type LifecycleState } from "../../machines/lifecycle-states.ts";
+import type { DaemonTransition } from "../../machines/supervisor-protocol.ts";
 import { EventBus } from "../bus/event-bus.ts";
 import { silentLogger, type Logger } from "../logger.ts";
+import { createActorSystem, type SupervisorActor } from "./actor-system.ts";
+import { DaemonCommands } from "./daemon-commands.ts";
+import { DaemonRegistry } from "./daemon-registry.ts";
+import { statusOf, type DaemonStatus } from "./daemon-status.ts";
+import { DeferredStarts } from "./deferred-starts.ts";
+import { captureEscapedErrors } from "./escaped-errors.ts";
+import { publishHealthChange, publishTransition } from "./lifecycle-events.ts";
+import { ProcessGuard } from "./process-guard.ts";
 import {
   supervisedDriver,
   type DaemonImplementation,
   type ProcessOutputLine,
-  type ProcessStatus,
-  type SupervisedDriver,
 } from "./supervised-driver.ts";
-import { ProcessGuard } from "./process-guard.ts";
-import { validateGraph } from "./validate-graph.ts";
-import { createActorSystem, registerEvent, type SupervisorActor } from "./actor-system.ts";
+import { TransitionWaiters } from "./transition-waiters.ts";
+import type { DaemonManagerOptions, RegisterOptions } from "./manager-options.ts";
 
-export interface DaemonManagerOptions {
-  /** The clock behind every timer; pass xstate's SimulatedClock in tests. */
-  clock?: WardenClock;
-  /** Random source for backoff jitter. */
-  random?: () => number;
-  logger?: Logger;
-  /** Lifecycle actors per group supervisor. */
-  groupSize?: number;
-  /**
-   * Charge errors that escape daemon code (uncaught exceptions, unhandled rejections) to the
-   * daemon that ran it, as a crash. On by default; it installs process-wide handlers.
-   */
-  captureEscapedErrors?: boolean;
-  /** Where escaped errors that belong to no daemon go. Default: logged at fatal level. */
-  onUnhandledError?: (error: unknown) => void;
-  /** Observes the actor system, e.g. for Stately's inspector. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /**
-   * Where process daemons' logs, pid records and notify sockets live. Default `.warden` in the
-   * working directory.
-   */
-  stateDir?: string;
-}
-
-export interface RegisterOptions extends DaemonPolicyOptions {
-  dependsOn?: readonly string[];
-  description?: string;
-}
-
-export interface DaemonStatus {
-  name: string;
-  state: LifecycleState;
-  dependsOn: readonly string[];
-  critical: boolean;
-  restarts: number;
-  /** Why the daemon took its latest transition. */
-  reason: string;
-  lastError?: string;
-  healthy?: boolean;
-  /** Milliseconds in RUNNING, when RUNNING. */
-  uptimeMs?: number;
-  description?: string;
-  metrics?: Record<string, number | string>;
-  /** A module inside the manager, or a program it runs. */
-  kind: "module" | "process";
-  /** For a process daemon: its command, pid, STATUS= text. */
-  process?: ProcessStatus;
-  /** How the latest instance of a process ended, while it is not running. */
-  exitCode?: number | null;
-  signal?: string | null;
-}
-
-interface Definition {
-  name: string;
-  dependsOn: readonly string[];
-  policy: DaemonPolicy;
-  description: string | undefined;
-  supervised: SupervisedDriver;
-  handedOver: boolean;
-}
-
-type TransitionListener = (transition: DaemonTransition) => void;
+export type { DaemonStatus } from "./daemon-status.ts";
+export type { DaemonManagerOptions, RegisterOptions } from "./manager-options.ts";
 
 /**
  * Supervises daemons: register them, then start, stop and restart them by name.
@@ -117,21 +55,14 @@ export class DaemonManager {
   readonly stateDir: string;
   private readonly logger: Logger;
   private readonly random: () => number;
-  private readonly definitions = new Map<string, Definition>();
-  private readonly graph = new Map<string, readonly string[]>();
-  private readonly listeners = new Map<string, Set<TransitionListener>>();
-  private readonly everyTransition = new Set<TransitionListener>();
+  private readonly registry = new DaemonRegistry();
+  private readonly waiters: TransitionWaiters;
+  private readonly deferred = new DeferredStarts((name) => this.commands.send("START", [name]));
+  private readonly commands: DaemonCommands;
   private readonly escalations = new Subject<string>();
-  /**
-   * Each daemon's latest transition: its lifecycle actor is gone once the supervisor has
-   * stopped (an escalation, close()), and status must still say FAILED, not PENDING.
-   */
+  /** Each daemon's latest transition: status once its lifecycle actor is gone. */
   private readonly lastTransitions = new Map<string, DaemonTransition>();
-  /** Starts asked for while a daemon was STOPPING: sent once it is STOPPED, unless stopped since. */
-  private readonly deferredStarts = new Map<string, TransitionListener>();
   private readonly supervisor: SupervisorActor;
-  private unsupervised = 0;
-  private reaping: Promise<void> | undefined;
   private readonly processGuard: ProcessGuard;
   private closed = false;
   private readonly releaseErrorCapture: () => void;
@@ -148,32 +79,40 @@ export class DaemonManager {
     this.logger = options.logger ?? silentLogger();
     this.bus = new EventBus({ clock: this.clock });
     this.events$ = this.bus.events$;
+    this.waiters = new TransitionWaiters(this.clock);
     this.processGuard = new ProcessGuard(() => this.killAllNow(), this.logger);
     this.supervisor = createActorSystem({
       clock: this.clock,
       groupSize: options.groupSize,
       inspect: options.inspect,
       onTransition: (transition) => this.onTransition(transition),
-      onHealthChange: (change) => this.onHealthChange(change),
+      onHealthChange: (change) => publishHealthChange(this.bus, change),
       onEscalated: (name) => this.escalations.next(name),
       onError: (error) => this.unhandled(error),
     });
+    this.commands = new DaemonCommands({
+      registry: this.registry,
+      waiters: this.waiters,
+      deferred: this.deferred,
+      supervisor: this.supervisor,
+      clock: this.clock,
+      random: this.random,
+      stateOf: (name) => this.stateOf(name),
+      beforeStart: () =>
+        this.processGuard.active
+          ? this.processGuard.reapOrphansOnce(resolve(this.stateDir, "pids"))
+          : undefined,
+    });
     this.releaseErrorCapture =
-      options.captureEscapedErrors === false ? () => {} : this.captureEscapedErrors();
+      options.captureEscapedErrors === false
+        ? () => {}
+        : captureEscapedErrors(this.logger, (error) => this.unhandled(error));
   }
 
-  /**
-   * Adds a daemon. Names are unique; dependencies may be registered later, and the whole graph
-   * is checked before the next start.
-   */
+  /** Adds a daemon. Dependencies may be registered later; the graph is checked before a start. */
   register(name: string, daemon: DaemonImplementation, options: RegisterOptions = {}): void {
     this.assertOpen();
-    if (this.definitions.has(name)) {
-      throw new WardenError(
-        "WARDEN_ERR_DUPLICATE_DAEMON",
-        `daemon "${name}" is already registered`,
-      );
-    }
+    this.registry.assertNew(name);
     const policy = resolvePolicy(options);
     const supervised = supervisedDriver(name, daemon, policy, {
       clock: this.clock,
@@ -185,33 +124,24 @@ export class DaemonManager {
       },
       onProcessInstance: (daemon, instance) => this.processGuard.track(daemon, instance),
     });
-    if (supervised.kind === "process") this.processGuard.install();
     const dependsOn = [...(options.dependsOn ?? [])];
-    this.definitions.set(name, {
-      name,
-      dependsOn,
-      policy,
-      description: options.description,
-      supervised,
-      handedOver: false,
-    });
-    this.graph.set(name, dependsOn);
-    this.unsupervised++;
+    this.registry.add({ name, dependsOn, policy, description: options.description, supervised });
+    if (supervised.kind === "process") this.processGuard.install();
   }
 
   /** Checks the dependency graph (unknown dependencies, cycles) without starting anything. */
   validate(): void {
-    validateGraph(this.graph);
+    this.registry.validate();
   }
 
   /** Names of all registered daemons, in registration order. */
   names(): string[] {
-    return [...this.definitions.keys()];
+    return this.registry.names();
   }
 
   /** Starts a daemon and whatever it depends on; resolves once it is RUNNING. */
   async start(name: string): Promise<void> {
-    this.known(name);
+    this.registry.get(name);
     await this.startMany([name]);
   }
 
@@ -224,123 +154,30 @@ export class DaemonManager {
    * Starts the given daemons and their dependencies; resolves when all of them are RUNNING,
    * rejects as soon as one of them reaches FAILED (the others stay supervised).
    */
-  async startMany(names: readonly string[]): Promise<void> {
+  startMany(names: readonly string[]): Promise<void> {
     this.assertOpen();
-    names.forEach((name) => this.known(name));
-    if (this.processGuard.active) await this.reapOrphansOnce();
-    validateGraph(this.graph);
-    const targets = dependencyClosure(names, this.graph);
-    const waiting = new Set([...targets].filter((name) => this.stateOf(name) !== "RUNNING"));
-    const running = this.until(waiting, (transition, remaining) => {
-      if (transition.state === "RUNNING") remaining.delete(transition.name);
-      else if (transition.state === "FAILED") return this.failure(transition);
-      else if (
-        transition.state === "STOPPED" &&
-        names.includes(transition.name) &&
-        // The end of a stop that was running when the start came in: the start follows it.
-        !this.deferredStarts.has(transition.name)
-      ) {
-        return new WardenError(
-          "WARDEN_ERR_DAEMON_STOPPED",
-          `daemon "${transition.name}" was stopped before it was running`,
-        );
-      }
-      return undefined;
-    });
-    // Each daemon starts as soon as it is registered: the first ones are already on their way
-    // while the rest of a large graph is still being handed to the supervisor.
-    const started = this.supervise(targets);
-    this.requestStart([...targets].filter((name) => !started.has(name)));
-    await running;
+    return this.commands.startMany(names);
   }
 
   /** Stops one daemon; its dependents wait in RESTARTING until it runs again. */
-  async stop(name: string): Promise<void> {
-    this.known(name);
-    this.cancelDeferredStart(name);
-    this.supervise();
-    const state = this.stateOf(name);
-    if (state === "STOPPED") return;
-    if (state === "FAILED") {
-      // Stays FAILED, but its cool-down (if any) no longer brings it back.
-      this.supervisor.send({ type: "STOP", names: [name] });
-      return;
-    }
-    const stopped = this.until(new Set([name]), (transition, remaining) => {
-      if (transition.state === "STOPPED" || transition.state === "FAILED") {
-        remaining.delete(transition.name);
-      }
-      return undefined;
-    });
-    this.supervisor.send({ type: "STOP", names: [name] });
-    await stopped;
+  stop(name: string): Promise<void> {
+    return this.commands.stop(name);
   }
 
   /** Stops everything: dependents before their dependencies, in parallel where possible. */
-  async stopAll(): Promise<void> {
-    if (this.supervisor.getSnapshot().status !== "active") return;
-    for (const name of [...this.deferredStarts.keys()]) this.cancelDeferredStart(name);
-    // No supervise() here: daemons never handed to the supervisor have nothing to stop, and an
-    // invalid graph registered since must not make stopAll() and close() throw.
-    const done = new Promise<void>((resolve) => {
-      const subscription = this.supervisor.subscribe((snapshot) => {
-        if (snapshot.value === "idle" || snapshot.status === "done") {
-          subscription.unsubscribe();
-          resolve();
-        }
-      });
-    });
-    this.supervisor.send({ type: "SHUTDOWN" });
-    if (this.supervisor.getSnapshot().value === "idle") return;
-    await done;
+  stopAll(): Promise<void> {
+    return this.commands.stopAll();
   }
 
   /** Restarts a daemon (no backoff, not counted); a stopped or failed one is started. */
-  async restart(name: string): Promise<void> {
-    this.known(name);
-    this.supervise();
-    const state = this.stateOf(name);
-    // STARTING ignores RESTART: the start in progress is the restart.
-    if (state !== "RUNNING") return this.start(name);
-    let left = false;
-    const running = this.until(new Set([name]), (transition, remaining) => {
-      if (transition.state !== "RUNNING") left = true;
-      if (transition.state === "FAILED") return this.failure(transition);
-      if (transition.state === "STOPPED") {
-        return new WardenError(
-          "WARDEN_ERR_DAEMON_STOPPED",
-          `daemon "${name}" was stopped before it was running again`,
-        );
-      }
-      if (transition.state === "RUNNING" && left) remaining.delete(name);
-      return undefined;
-    });
-    this.supervisor.send({ type: "RESTART", names: [name] });
-    await running;
+  restart(name: string): Promise<void> {
+    return this.commands.restart(name);
   }
 
   /** Resolves when `name` is in `state`; rejects after `timeoutMs` on the manager's clock. */
   waitFor(name: string, state: LifecycleState, timeoutMs = 30_000): Promise<void> {
-    this.known(name);
-    if (this.stateOf(name) === state) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        this.unlisten(name, listener);
-        reject(
-          new WardenError(
-            "WARDEN_ERR_WAIT_TIMEOUT",
-            `daemon "${name}" did not reach ${state} within ${timeoutMs} ms (it is ${this.stateOf(name)})`,
-          ),
-        );
-      }, timeoutMs);
-      const listener: TransitionListener = (transition) => {
-        if (transition.state !== state) return;
-        this.clock.clearTimeout(timer);
-        this.unlisten(name, listener);
-        resolve();
-      };
-      this.listen(name, listener);
-    });
+    this.registry.get(name);
+    return this.waiters.waitFor(name, state, timeoutMs, () => this.stateOf(name));
   }
 
   /** The current state of one daemon. */
@@ -356,35 +193,16 @@ export class DaemonManager {
   }
 
   statusOf(name: string): DaemonStatus {
-    const definition = this.known(name);
+    const definition = this.registry.get(name);
     const context = this.supervisor.system.get(name)?.getSnapshot().context as
       LifecycleContext | undefined;
-    const state = this.stateOf(name);
-    const status: DaemonStatus = {
-      name,
-      state,
-      dependsOn: definition.dependsOn,
-      critical: definition.policy.critical,
-      kind: definition.supervised.kind,
-      restarts: context?.restarts ?? 0,
-      reason: context?.reason ?? this.lastTransitions.get(name)?.reason ?? "registered",
-    };
-    const lastError = context ? context.lastError : this.lastTransitions.get(name)?.error;
-    if (lastError !== undefined) status.lastError = lastError;
-    if (context?.healthy !== undefined) status.healthy = context.healthy;
-    if (context?.runningSince !== undefined) {
-      status.uptimeMs = this.clock.now() - context.runningSince;
-    }
-    if (definition.description !== undefined) status.description = definition.description;
-    const metrics = state === "RUNNING" ? definition.supervised.metrics() : undefined;
-    if (metrics) status.metrics = metrics;
-    const process = definition.supervised.process();
-    if (process) status.process = process;
-    if (context && context.exit.exitCode !== undefined && state !== "RUNNING") {
-      status.exitCode = context.exit.exitCode;
-      status.signal = context.exit.signal ?? null;
-    }
-    return status;
+    const last = this.lastTransitions.get(name);
+    return statusOf(definition, {
+      state: this.stateOf(name),
+      context,
+      last,
+      now: this.clock.now(),
+    });
   }
 
   /**
@@ -397,7 +215,7 @@ export class DaemonManager {
     this.closed = true;
     this.supervisor.stop();
     const released = await Promise.allSettled(
-      [...this.definitions.values()].map((d) => d.supervised.dispose()),
+      [...this.registry.all()].map((d) => d.supervised.dispose()),
     );
     for (const outcome of released) {
       if (outcome.status === "rejected") {
@@ -411,191 +229,33 @@ export class DaemonManager {
     this.releaseErrorCapture();
   }
 
-  /**
-   * Puts back each process daemon's notify socket if its file is gone (the state directory was
-   * deleted); resolves with the names of those it re-created.
-   */
+  /** Puts back process daemons' notify sockets whose files are gone; names those it re-created. */
   async repairProcesses(): Promise<string[]> {
     const repaired: string[] = [];
-    for (const definition of this.definitions.values()) {
+    for (const definition of this.registry.all()) {
       if (await definition.supervised.repair()) repaired.push(definition.name);
     }
     return repaired;
   }
 
-  /**
-   * Ends every process daemon's processes at once (SIGKILL), synchronously: for a manager that
-   * is about to exit without an ordered stop (a second Ctrl-C, a stop that ran out of time).
-   */
+  /** SIGKILLs every process daemon's processes, synchronously: the manager exits unordered. */
   killAllNow(): void {
-    for (const definition of this.definitions.values()) definition.supervised.killNow();
+    for (const definition of this.registry.all()) definition.supervised.killNow();
   }
 
-  /**
-   * How long an ordered stop of everything may take: the longest dependency chain, each of its
-   * daemons with the largest stop timeout, plus a margin for what a stop does besides waiting.
-   */
+  /** How long an ordered stop of everything may take (DaemonRegistry.stopBudgetMs). */
   stopBudgetMs(): number {
-    const definitions = [...this.definitions.values()];
-    const longest = Math.max(0, ...definitions.map((d) => d.policy.stopTimeoutMs));
-    return (chainLength(this.graph) + 1) * longest + STOP_MARGIN_MS;
-  }
-
-  /**
-   * Before the first start of a process daemon: stops what a manager that was killed with
-   * SIGKILL left running (recorded in the state directory by pid and start time, so that a pid
-   * the system has since reused is never touched).
-   */
-  private reapOrphansOnce(): Promise<void> {
-    if (this.reaping) return this.reaping;
-    this.reaping = reapOrphans(resolve(this.stateDir, "pids"), {
-      onProblem: (message) => this.logger.warn(message),
-      onOutcome: (outcome) => {
-        if (outcome.action === "gone") return;
-        this.logger.warn(
-          { daemon: outcome.daemon, pid: outcome.pid, action: outcome.action },
-          "process left behind by an earlier manager",
-        );
-      },
-    }).then(() => undefined);
-    return this.reaping;
-  }
-
-  /**
-   * Validates the graph and hands every daemon registered since the last time to the supervisor,
-   * dependencies first; those in `startNow` are sent START right after their registration.
-   * Returns the names it started.
-   */
-  private supervise(startNow: ReadonlySet<string> = new Set()): Set<string> {
-    const started = new Set<string>();
-    if (this.unsupervised === 0) return started;
-    validateGraph(this.graph);
-    const fresh = [...this.definitions.values()].filter((d) => !d.handedOver).map((d) => d.name);
-    for (const name of dependencyOrder(fresh, this.graph)) {
-      const definition = this.definitions.get(name)!;
-      definition.handedOver = true;
-      this.supervisor.send(
-        registerEvent(
-          { ...definition, driver: definition.supervised.driver },
-          this.clock,
-          this.random,
-        ),
-      );
-      if (startNow.has(name)) {
-        this.supervisor.send({ type: "START", names: [name] });
-        started.add(name);
-      }
-    }
-    this.unsupervised = 0;
-    return started;
-  }
-
-  private requestStart(targets: Iterable<string>): void {
-    const now: string[] = [];
-    for (const name of targets) {
-      if (this.stateOf(name) !== "STOPPING") {
-        now.push(name);
-        continue;
-      }
-      // A stop in progress finishes first; then the daemon is started again.
-      if (this.deferredStarts.has(name)) continue;
-      const listener: TransitionListener = (transition) => {
-        if (transition.state !== "STOPPED" && transition.state !== "FAILED") return;
-        this.cancelDeferredStart(name);
-        this.supervisor.send({ type: "START", names: [name] });
-      };
-      this.deferredStarts.set(name, listener);
-      this.listen(name, listener);
-    }
-    if (now.length > 0) this.supervisor.send({ type: "START", names: now });
-  }
-
-  /**
-   * Resolves when `remaining` is empty, as `step` removes names from it on each transition of
-   * one of them; rejects with the error `step` returns.
-   */
-  private until(
-    remaining: Set<string>,
-    step: (transition: DaemonTransition, remaining: Set<string>) => Error | undefined,
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (remaining.size === 0) return resolve();
-      const listener: TransitionListener = (transition) => {
-        if (!remaining.has(transition.name)) return;
-        const error = step(transition, remaining);
-        if (error) {
-          this.everyTransition.delete(listener);
-          reject(error);
-        } else if (remaining.size === 0) {
-          this.everyTransition.delete(listener);
-          resolve();
-        }
-      };
-      this.everyTransition.add(listener);
-    });
-  }
-
-  private failure(transition: DaemonTransition): WardenError {
-    return new WardenError(
-      "WARDEN_ERR_DAEMON_FAILED",
-      `daemon "${transition.name}" failed (${transition.reason})${transition.error ? `: ${transition.error}` : ""}`,
-    );
+    return this.registry.stopBudgetMs();
   }
 
   private onTransition(transition: DaemonTransition): void {
     this.lastTransitions.set(transition.name, transition);
-    const type = EVENT_OF_STATE[transition.state];
-    if (type) this.bus.publish(type, lifecycleData(transition));
-    this.logger.debug(
-      {
-        daemon: transition.name,
-        from: transition.from,
-        to: transition.state,
-        reason: transition.reason,
-      },
-      "transition",
-    );
-    // Waiting callers first: they must still see a deferred start that this transition sends.
-    for (const listener of this.everyTransition) listener(transition);
-    for (const listener of this.listeners.get(transition.name) ?? []) listener(transition);
-  }
-
-  private onHealthChange(change: DaemonHealthChange): void {
-    const data: LifecycleEventData = {
-      daemon: change.name,
-      from: "RUNNING",
-      healthy: change.healthy,
-    };
-    if (change.detail !== undefined) data.detail = change.detail;
-    this.bus.publish("DAEMON_HEALTH_CHANGED", data);
-  }
-
-  private cancelDeferredStart(name: string): void {
-    const listener = this.deferredStarts.get(name);
-    if (!listener) return;
-    this.deferredStarts.delete(name);
-    this.unlisten(name, listener);
-  }
-
-  private listen(name: string, listener: TransitionListener): void {
-    let set = this.listeners.get(name);
-    if (!set) this.listeners.set(name, (set = new Set()));
-    set.add(listener);
-  }
-
-  private unlisten(name: string, listener: TransitionListener): void {
-    this.listeners.get(name)?.delete(listener);
-  }
-
-  private known(name: string): Definition {
-    const definition = this.definitions.get(name);
-    if (!definition) {
-      throw new WardenError(
-        "WARDEN_ERR_UNKNOWN_DAEMON",
-        `no daemon named "${name}"${suggestion(name, this.definitions.keys())}`,
-      );
-    }
-    return definition;
+    publishTransition(this.bus, transition);
+    const { name, from, state: to, reason } = transition;
+    this.logger.debug({ daemon: name, from, to, reason }, "transition");
+    // Waiting commands first: they must still see a deferred start that this transition sends.
+    this.waiters.next(transition);
+    this.deferred.onTransition(transition);
   }
 
   private assertOpen(): void {
@@ -604,73 +264,8 @@ export class DaemonManager {
     }
   }
 
-  private captureEscapedErrors(): () => void {
-    const onError = (error: unknown) => {
-      const owner = currentOwner();
-      if (owner) {
-        this.logger.error({ daemon: owner.daemon, err: messageOf(error) }, "daemon error escaped");
-        owner.crash(error);
-      } else {
-        this.unhandled(error);
-      }
-    };
-    process.on("uncaughtException", onError);
-    process.on("unhandledRejection", onError);
-    // RxJS rethrows an observer's error from a timer created inside the publisher's context; left
-    // alone, a throwing `events$` observer would be charged to whichever daemon published.
-    const previousRxjsHandler = rxjsConfig.onUnhandledError;
-    rxjsConfig.onUnhandledError = (error) => this.unhandled(error);
-    return () => {
-      rxjsConfig.onUnhandledError = previousRxjsHandler;
-      process.off("uncaughtException", onError);
-      process.off("unhandledRejection", onError);
-    };
-  }
-
   private unhandled(error: unknown): void {
     if (this.options.onUnhandledError) this.options.onUnhandledError(error);
     else this.logger.fatal({ err: error }, "unhandled error outside any daemon");
   }
-}
-
-/** What a stop does besides waiting for daemons: events, files, closing sockets. */
-const STOP_MARGIN_MS = 5_000;
-
-/** The number of daemons on the longest dependency chain of `graph` (acyclic). */
-function chainLength(graph: ReadonlyMap<string, readonly string[]>): number {
-  const memo = new Map<string, number>();
-  const depth = (name: string, seen: Set<string>): number => {
-    const known = memo.get(name);
-    if (known !== undefined) return known;
-    if (seen.has(name)) return 0;
-    seen.add(name);
-    const below = (graph.get(name) ?? []).map((dependency) => depth(dependency, seen));
-    const result = 1 + Math.max(0, ...below);
-    memo.set(name, result);
-    return result;
-  };
-  return Math.max(0, ...[...graph.keys()].map((name) => depth(name, new Set())));
-}
-
-function lifecycleData(transition: DaemonTransition): LifecycleEventData {
-  const data: LifecycleEventData = {
-    daemon: transition.name,
-    from: transition.from,
-    reason: transition.reason,
-  };
-  if (transition.state === "RESTARTING") {
-    data.attempt = transition.attempt;
-    data.delayMs = transition.delayMs;
-  }
-  if (transition.state === "STOPPED") data.forced = transition.forced;
-  const blamesDaemon = isCountedRestart(transition.reason);
-  if (
-    transition.error !== undefined &&
-    (transition.state === "FAILED" || (transition.state === "RESTARTING" && blamesDaemon))
-  ) {
-    data.error = transition.error;
-  }
-  if (transition.exitCode !== undefined) data.exitCode = transition.exitCode;
-  if (transition.signal !== undefined) data.signal = transition.signal;
-  return data;
 }
