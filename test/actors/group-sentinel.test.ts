@@ -6,21 +6,13 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { processesInGroup, stillRunning } from "../support/orphans.ts";
 import { eventually } from "../support/process-harness.ts";
 import { repoRoot } from "../support/run-warden.ts";
+import { startedProcessesPerTest } from "../support/started-processes.ts";
 
-const groups: number[] = [];
-afterEach(() => {
-  for (const pgid of groups.splice(0)) {
-    try {
-      process.kill(-pgid, "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
-});
+const started = startedProcessesPerTest();
 
 /**
  * Starts an owner with a sentinel guarding two `sleep` groups, one of which has a grandchild
@@ -98,9 +90,9 @@ describe("GroupSentinel", () => {
     async () => {
       const run = owner(false);
       const { ids, kept } = await run.started;
-      groups.push(...ids, kept);
+      [...ids, kept].forEach((pgid) => started.addGroup(pgid));
       const escaped = await escapee();
-      groups.push(escaped);
+      started.addGroup(escaped);
       for (const id of ids) expect(processesInGroup(id)).toEqual([id]);
       run.child.kill("SIGKILL");
       await run.exited;
@@ -123,9 +115,9 @@ describe("GroupSentinel", () => {
     async () => {
       const run = owner(true);
       const { ids, kept, sentinelPid } = await run.started;
-      groups.push(...ids, kept);
+      [...ids, kept].forEach((pgid) => started.addGroup(pgid));
       const escaped = await escapee();
-      groups.push(escaped);
+      started.addGroup(escaped);
       run.child.kill("SIGKILL");
       await run.exited;
       // A sentinel that had not read "bye" would send SIGTERM before it exits.

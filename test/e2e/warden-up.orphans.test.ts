@@ -11,21 +11,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { descendantsOf, processesInGroup, stillRunning } from "../support/orphans.ts";
 import { eventually } from "../support/process-harness.ts";
 import { runWarden } from "../support/run-warden.ts";
+import { startedProcessesPerTest } from "../support/started-processes.ts";
 
-const groups: number[] = [];
+const started = startedProcessesPerTest();
 let dir: string | undefined;
 
 afterEach(() => {
-  // Whatever a failed test left: only the groups this test saw started.
-  for (const pgid of groups.splice(0)) {
-    if (pgid > 1) {
-      try {
-        process.kill(-pgid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
@@ -61,7 +52,7 @@ describe("warden up: no orphans", () => {
     const first = runWarden(["up", "--config", config]);
     await first.waitForOutput(/2 daemons running/);
     const firstLeader = recordedPid();
-    groups.push(firstLeader);
+    started.addGroup(firstLeader);
     const orphans = await eventually(
       () => {
         const members = processesInGroup(firstLeader);
@@ -85,7 +76,7 @@ describe("warden up: no orphans", () => {
     await second.waitForOutput(/2 daemons running/);
     expect(stillRunning(orphans)).toEqual([]);
     const secondLeader = recordedPid();
-    groups.push(secondLeader);
+    started.addGroup(secondLeader);
     expect(secondLeader).not.toBe(firstLeader);
     const replacements = processesInGroup(secondLeader);
     expect(replacements.length).toBeGreaterThanOrEqual(1);

@@ -9,6 +9,7 @@ import { afterEach } from "vitest";
 import { processesInGroup } from "./orphans.ts";
 import { eventually } from "./process-harness.ts";
 import { runWarden } from "./run-warden.ts";
+import { StartedProcesses } from "./started-processes.ts";
 
 export type Run = ReturnType<typeof runWarden>;
 
@@ -33,6 +34,7 @@ export interface Workspace {
  */
 export function workspacePerTest(): (config: object, files?: Record<string, string>) => Workspace {
   const spaces: Workspace[] = [];
+  const started = new StartedProcesses();
   const runs: Run[] = [];
   afterEach(async () => {
     for (const run of runs.splice(0)) {
@@ -41,9 +43,8 @@ export function workspacePerTest(): (config: object, files?: Record<string, stri
       await run.exited;
     }
     for (const space of spaces.splice(0)) {
-      for (const pgid of space.groups) {
-        if (pgid > 1 && processesInGroup(pgid).length > 0) process.kill(-pgid, "SIGKILL");
-      }
+      for (const pgid of space.groups) started.addGroup(pgid);
+      started.killAll();
       rmSync(space.dir, { recursive: true, force: true });
     }
   });

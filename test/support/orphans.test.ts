@@ -1,22 +1,10 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { descendantsOf, processesInGroup, stillRunning } from "./orphans.ts";
+import { startedProcessesPerTest } from "./started-processes.ts";
 
-let groups: number[] = [];
-
-afterEach(() => {
-  for (const pgid of groups) {
-    // Never 0 or 1: kill(-0) is this test's own group, kill(-1) every process there is.
-    if (!Number.isInteger(pgid) || pgid <= 1) continue;
-    try {
-      process.kill(-pgid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-  groups = [];
-});
+const started = startedProcessesPerTest();
 
 async function eventually(check: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -34,7 +22,7 @@ describe.skipIf(process.platform !== "linux")("orphans", () => {
       stdio: "ignore",
     });
     const pid = child.pid!;
-    groups.push(pid);
+    started.addGroup(pid);
     await eventually(() => descendantsOf(pid).length === 3, "three descendants");
 
     const below = descendantsOf(pid);
@@ -57,7 +45,7 @@ describe.skipIf(process.platform !== "linux")("orphans", () => {
       stdio: ["pipe", "ignore", "ignore"],
     });
     const pid = child.pid!;
-    groups.push(pid);
+    started.addGroup(pid);
     await eventually(() => descendantsOf(pid).length === 1, "the sleep");
     const [sleep] = descendantsOf(pid);
 

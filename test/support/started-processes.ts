@@ -9,6 +9,21 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { afterEach } from "vitest";
+
+/**
+ * The one way tests clean up processes: call at the top of a test file; the returned set is
+ * emptied with SIGKILL after each test, whatever the test left running.
+ *
+ * @example
+ * const started = startedProcessesPerTest();
+ * started.addGroup(child.pid!);
+ */
+export function startedProcessesPerTest(): StartedProcesses {
+  const started = new StartedProcesses();
+  afterEach(() => started.killAll());
+  return started;
+}
 
 export class StartedProcesses {
   private readonly pids = new Map<number, string | undefined>();
