@@ -5,7 +5,7 @@
  */
 import type { DaemonPolicy } from "../../machines/daemon-policy.ts";
 import { suggestion } from "../../machines/closest-name.ts";
-import { dependencyOrder } from "../../machines/dependency-graph.ts";
+import { criticalPath, dependencyOrder } from "../../machines/dependency-graph.ts";
 import { WardenError } from "../../machines/errors.ts";
 import type { SupervisedDriver } from "./supervised-driver.ts";
 import { validateGraph } from "./validate-graph.ts";
@@ -98,22 +98,8 @@ export class DaemonRegistry {
    */
   stopBudgetMs(): number {
     const longest = Math.max(0, ...[...this.all()].map((d) => d.policy.stopTimeoutMs));
-    return (chainLength(this.dependencies) + 1) * longest + STOP_MARGIN_MS;
+    // The number of daemons on the longest chain (each counts 1).
+    const chain = criticalPath(this.dependencies, () => 1);
+    return (chain + 1) * longest + STOP_MARGIN_MS;
   }
-}
-
-/** The number of daemons on the longest dependency chain of `graph` (acyclic). */
-function chainLength(graph: ReadonlyMap<string, readonly string[]>): number {
-  const memo = new Map<string, number>();
-  const depth = (name: string, seen: Set<string>): number => {
-    const known = memo.get(name);
-    if (known !== undefined) return known;
-    if (seen.has(name)) return 0;
-    seen.add(name);
-    const below = (graph.get(name) ?? []).map((dependency) => depth(dependency, seen));
-    const result = 1 + Math.max(0, ...below);
-    memo.set(name, result);
-    return result;
-  };
-  return Math.max(0, ...[...graph.keys()].map((name) => depth(name, new Set())));
 }
