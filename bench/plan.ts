@@ -1,0 +1,83 @@
+/** What `npm run bench` runs: the benchmarks, their sizes (full or quick), targets and results. */
+import { fileURLToPath } from "node:url";
+import type { BusResult } from "./bus-throughput.ts";
+import type { ControlApiResult } from "./control-api.ts";
+import type { CostResult } from "./daemon-cost.ts";
+import type { RestartResult } from "./process-restart.ts";
+import type { StartupResult } from "./startup-critical-path.ts";
+
+/** The report a full run rewrites. */
+export const REPORT_FILE = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
+
+export interface Plan {
+  sizes: number[];
+  repeats: (size: number) => number;
+  busEvents: number;
+  busRepeats: number;
+  startupRepeats: number;
+  restartRuns: number;
+  restartWarmups: number;
+  /** (e): seconds per load run and of each target's warm-up, load runs, restart rounds. */
+  controlSeconds: number;
+  controlWarmupSeconds: number;
+  controlRuns: number;
+  controlRestartRuns: number;
+  controlRestartWarmups: number;
+}
+
+export const FULL: Plan = {
+  sizes: [1_000, 10_000, 100_000],
+  repeats: (size) => (size >= 100_000 ? 3 : 5),
+  busEvents: 1_000_000,
+  busRepeats: 11,
+  startupRepeats: 11,
+  restartRuns: 20,
+  restartWarmups: 2,
+  controlSeconds: 5,
+  controlWarmupSeconds: 1,
+  controlRuns: 3,
+  controlRestartRuns: 10,
+  controlRestartWarmups: 2,
+};
+
+export const QUICK: Plan = {
+  sizes: [100, 1_000],
+  repeats: (size) => (size >= 1_000 ? 3 : 5),
+  busEvents: 100_000,
+  busRepeats: 5,
+  startupRepeats: 5,
+  restartRuns: 5,
+  restartWarmups: 1,
+  controlSeconds: 1,
+  controlWarmupSeconds: 1,
+  controlRuns: 1,
+  controlRestartRuns: 3,
+  controlRestartWarmups: 1,
+};
+
+export const TARGETS = {
+  costRatio: 3,
+  busRatio: 0.5,
+  startupRatio: 1.1,
+  restartRatio: 1.2,
+  restartVsPm2: 1,
+} as const;
+
+/** The benchmarks by the name `--only` takes, in the order the report lists them. */
+export const BENCHMARKS = [
+  "daemon-cost",
+  "bus-throughput",
+  "startup-critical-path",
+  "process-restart",
+  "control-api",
+] as const;
+export type BenchmarkName = (typeof BENCHMARKS)[number];
+
+/** What the benchmarks that ran found. */
+export interface Results {
+  cost?: CostResult[];
+  bus?: BusResult;
+  startup?: StartupResult;
+  restart?: RestartResult;
+  control?: ControlApiResult;
+}

@@ -1,0 +1,81 @@
+/** What each benchmark measures, as the report describes it. */
+import { SUBSCRIBERS } from "../bus-throughput.ts";
+import {
+  CONNECTIONS,
+  PIPELINING,
+  RESTARTED_DAEMON,
+  SETTLE_MS as CONTROL_SETTLE_MS,
+} from "../control-api.ts";
+import { TARGETS, type Plan, type Results } from "../plan.ts";
+import { PM2_CACHE, SETTLE_MS } from "../process-restart.ts";
+import { START_MS } from "../startup-critical-path.ts";
+import { integer } from "./format.ts";
+
+/** What each benchmark measures, for the ones that ran. */
+export function descriptions(plan: Plan, results: Results): string {
+  const items: string[] = [];
+  if (results.cost) {
+    items.push(`- **(a) Cost per supervised in-process daemon.** N independent daemons whose \`start\` and \`stop\`
+  resolve at once go through \`DaemonManager.register\` ×N, \`startAll()\` and \`stopAll()\`. The
+  baseline is N standalone XState actors of the same lifecycle machine
+  (\`daemonLifecycleMachine.provide({ actors: { startInstance, stopInstance, watchInstance } })\`, a
+  trivial \`DaemonDriver\`, \`resolvePolicy()\`, \`dependenciesReady: true\`), each started, sent
+  START, awaited in RUNNING, sent STOP and awaited in STOPPED. Time is per daemon, from the first
+  \`register\` (or \`createActor\`) to all STOPPED, without the heap measurement; heap is
+  \`process.memoryUsage().heapUsed\` after \`global.gc()\` while all daemons are RUNNING, minus the
+  same before, per daemon. Sizes 1,000, 10,000 and 100,000. **Target: ≤ 3× the baseline in time
+  and in heap, and 100,000 daemons in one process.**`);
+  }
+  if (results.bus) {
+    items.push(`- **(b) Event-bus throughput.** Events per second of \`EventBus.publish\` with ${SUBSCRIBERS} subscribers
+  added by \`bus.subscribe\`, against a bare RxJS \`Subject.next\` of an equivalent plain object
+  (\`{ id, type, source, time, data }\`) with ${SUBSCRIBERS} subscribers; every subscriber sums a field of
+  the data. ${integer(plan.busEvents)} events per measurement. **Target: ≥ 0.5× the bare Subject.**`);
+  }
+  if (results.startup) {
+    items.push(`- **(c) Start of the real daemon index.** The 60 daemons of the daemon index and their documented
+  dependencies (\`bench/daemon-index-graph.ts\`), each taking ${START_MS} ms to start on real timers;
+  wall time of \`startAll()\` against the graph's critical path (\`criticalPath\` from
+  \`machines/dependency-graph.ts\` at ${START_MS} ms per daemon). **Target: ≤ 1.1× the critical path.**`);
+  }
+  if (results.restart) {
+    items.push(`- **(d) Restart of a crashed process.** \`bench/fixtures/crash-on-signal.mjs\`, a Node program
+  that prints \`ready\` as its first stdout line and exits with code 1 on SIGUSR2, writing its own
+  wall-clock time (\`performance.timeOrigin + performance.now()\`) to a file when it is ready and
+  just before it exits. warden supervises it as a process daemon (\`ready: { stdout: "^ready$" }\`,
+  \`restart: "always"\`, \`backoff: { initialMs: 0, maxMs: 0, factor: 1 }\`): the time from the
+  child's crash stamp to the manager's \`DAEMON_STARTED\` of the next instance, stamped the same
+  way as it arrives. The baseline is a bare \`child_process.spawn\` of the same program, from the
+  \`spawn()\` call to the \`data\` event carrying \`ready\`. pm2 6, which is not a dependency of
+  warden (installed on demand with \`npm install --prefix ${PM2_CACHE} pm2@6\`, run with a
+  \`PM2_HOME\` of its own in a temporary folder and \`pm2 kill\`ed at the end), restarts the same
+  program after the same crash (fork mode, \`autorestart: true\`, \`restart_delay: 0\`, no
+  unstable-restart limit): from the child's crash stamp to the next instance's own ready stamp,
+  since pm2 gives no readiness signal to observe (so pm2's figure leaves out the stdout pipe that
+  warden's includes). The three take turns in an order that rotates every round, after
+  ${SETTLE_MS} ms of quiet each. **Target: ≤ ${TARGETS.restartRatio}× the bare spawn, and faster than pm2.**`);
+  }
+  if (results.control) {
+    const { daemons } = results.control;
+    items.push(`- **(e) The control plane.** A manager runs in a child process as a user runs it,
+  \`node bin/warden.js up --config <temp>/warden.config.ts\`, with the ${daemons} daemons of the daemon
+  index: \`HEALTH_SERVER\` built in, the other ${daemons - 1} in-process daemons of
+  \`bench/fixtures/instant-daemon.ts\` (ready at once) with the index's dependencies and descriptions,
+  \`server: { port: 0 }\`; the benchmark reads the URL and token from \`<stateDir>/manager.json\` and
+  \`<stateDir>/token\`. Load: autocannon 8 (${CONNECTIONS} connections on 127.0.0.1, pipelining ${PIPELINING}, ${plan.controlSeconds} s per
+  run after a ${plan.controlWarmupSeconds} s warm-up per target) against \`GET /v1/status\` with the bearer token, \`GET /healthz\`, and
+  a yardstick: a bare \`node:http\` server in another child process (\`bench/fixtures/fixed-json-server.mjs\`)
+  answering the bytes of a real \`/v1/status\` answer, which shows what fastify, the token check and
+  building the status cost; the three take turns in a rotating order, ${CONTROL_SETTLE_MS} ms apart. Requests/s is autocannon's
+  (the mean of its per-second samples); p50 and p99 come from autocannon's per-response times (its
+  \`response\` event, sub-millisecond), since its latency histogram truncates to whole milliseconds
+  (those figures are under "Every run"). Any error, timeout or non-2xx answer fails the run. Restart:
+  \`node bin/warden.js restart ${RESTARTED_DAEMON} --config <temp>/warden.config.ts\` (${RESTARTED_DAEMON} is a leaf of the graph), from
+  spawn to exit, split by the manager's own \`DAEMON_RESTARTING\` and \`DAEMON_STARTED\` stamps (whole
+  ms, same machine clock); \`POST /v1/daemons/${RESTARTED_DAEMON}/restart\` sent directly on a new connection; and
+  \`node bin/warden.js --help\`, the cost of starting the CLI alone; after each restart the benchmark
+  checks that ${RESTARTED_DAEMON} is RUNNING and was restarted. Run alone with \`npm run bench -- --only control-api\`.
+  **No target: the figures are recorded.**`);
+  }
+  return items.join("\n");
+}

@@ -1,0 +1,44 @@
+/** What profiling found while these benchmarks were written: fixed text, not regenerated. */
+export const FINDINGS = `## What the profiles showed
+
+Found with \`node --cpu-prof\` on this machine on 2026-11-23, while writing these benchmarks; the
+figures below are from then, not from the run above.
+
+- **XState scanned every delayed event of the system whenever any actor stopped**
+  (\`scheduler.cancelAll\`), invoked promises included. All daemons share one system, so
+  \`startAll()\` + \`stopAll()\` was O(n²): 10,000 daemons took ≈ 7.1 ms each, 61% of it in
+  \`cancelAll\`; 100,000 would have taken hours. \`indexDelayedEvents\` (actors/clock.ts) indexes the
+  delayed events by actor: ≈ 0.9 ms each.
+- **XState drains an actor's deferred effects with \`Array#shift\`**, which V8 turns into a copy
+  beyond ≈ 16,000 entries: a root transition that sends to every daemon (START, SHUTDOWN) was
+  O(n²). \`queueDeferredEffects\` (actors/clock.ts) gives the root an O(1) queue: 100,000 daemons
+  went from ≈ 0.81–0.90 to ≈ 0.65 ms each.
+- **XState copies the context with \`Object.assign({}, context, update)\` on every \`assign\`, and V8
+  makes an object built that way with 20 or more properties a slow dictionary** (≈ 15 µs per copy
+  instead of ≈ 1 µs with 10,000 live contexts). The lifecycle context had 23 fields; grouped into
+  19, a bare lifecycle actor's start/stop cycle went from ≈ 0.37–0.55 to ≈ 0.26–0.30 ms and from
+  ≈ 10.0 to ≈ 8.6 KB, and warden's from ≈ 14.2 to ≈ 12.9 KB per daemon. Keep that context at 19
+  fields or fewer.
+- **Stopping an actor copies its parent's children map** (a dictionary after the first delete,
+  ≈ 2 µs per entry), so stopping a group supervisor is O(size²). Groups of 64 instead of 256 took
+  \`close()\` of 30,000 daemons from ≈ 0.6 to ≈ 0.12 ms per daemon. It is still ≈ 0.3–0.4 ms per daemon
+  at 100,000 (the root's map of 1,563 groups, and garbage collection of a 1.3 GB heap).
+- **Event bus**: skipping Subjects nobody observes, not allocating a closure per delivery, and
+  building the envelope id without a \`Number#toString(36)\` per event took \`EventBus.publish\` from
+  0.39× to 0.60× of a bare \`Subject.next\` (A/B in one process, same ids). Most of what remains is
+  the timestamp: a clock read (\`Date.now()\`) costs ≈ 60–75 ns on this VM (kvm-clock), about half
+  of a bare \`Subject.next\` to 4 subscribers, so the ratio sits at 0.5–0.6 and dips under 0.5 when
+  other processes load the machine.
+- **Start of the daemon index** (target 1.1× not met): the critical path EVENT_ROUTER →
+  CLUSTER_MONITOR → ADAPTIVE_RESOURCES is 60 ms, and three things add to it. (1) \`startAll()\`
+  first hands all 60 daemons to the supervisor (spawning 60 lifecycle actors, ≈ 6–25 ms) before the
+  first \`start()\` runs. (2) When EVENT_ROUTER is RUNNING, its 47 dependents receive
+  DEPENDENCIES_READY synchronously, in registration order, and each daemon's \`start()\` runs in a
+  microtask after that whole cascade (\`InProcessDriver.start\` defers it with
+  \`Promise.resolve().then\`), so CLUSTER_MONITOR starts 4–13 ms late; then the 47 timers fire in the
+  same order and CLUSTER_MONITOR, 29th, is reported RUNNING ≈ 6 ms after its own timer. (3) Each
+  \`setTimeout(20)\` fires 0.3–1.5 ms late. Experiments outside the tree: sending DEPENDENCIES_READY
+  to the longest chains first *and* calling \`start()\` synchronously brought it to ≈ 1.2–1.3×;
+  either alone ≈ 1.4×. Both change when daemon code runs and in what order, so neither was made
+  here; 1.1× would also need the first starts to begin before all daemons are registered.
+`;
