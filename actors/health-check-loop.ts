@@ -1,4 +1,7 @@
+import { Observable } from "rxjs";
+import { messageOf } from "../machines/errors.ts";
 import type { HealthPolicy } from "../machines/daemon-policy.ts";
+import type { InstanceReport } from "../machines/instance-protocol.ts";
 import type { WardenClock } from "./clock.ts";
 
 export interface HealthResult {
@@ -41,6 +44,25 @@ export function startHealthLoop(
   };
 }
 
+/**
+ * The results of `check` as HEALTH_RESULT reports: the loop of startHealthLoop runs while the
+ * Observable is subscribed to.
+ *
+ * @example
+ * const health$ = healthReports(clock, policy, () => daemon.healthCheck());
+ */
+export function healthReports(
+  clock: WardenClock,
+  policy: HealthPolicy,
+  check: () => Promise<HealthResult> | HealthResult,
+): Observable<InstanceReport> {
+  return new Observable<InstanceReport>((subscriber) =>
+    startHealthLoop(clock, policy, check, (result) =>
+      subscriber.next({ type: "HEALTH_RESULT", ...result }),
+    ),
+  );
+}
+
 async function withTimeout(
   clock: WardenClock,
   timeoutMs: number,
@@ -60,7 +82,7 @@ async function withTimeout(
         (value) => ({ healthy: value.healthy === true, detail: value.detail }),
         (error: unknown) => ({
           healthy: false,
-          detail: `health check threw: ${error instanceof Error ? error.message : String(error)}`,
+          detail: `health check threw: ${messageOf(error)}`,
         }),
       );
     return await Promise.race([result, timeout]);

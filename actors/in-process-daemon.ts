@@ -3,14 +3,17 @@
  * attributed to its daemon so that anything it throws or rejects, now or later, crashes that
  * daemon alone.
  */
-import type { DaemonDriver, DriverReport } from "../machines/daemon-driver.ts";
+import { messageOf } from "../machines/errors.ts";
+import { merge, of, ReplaySubject, type Observable } from "rxjs";
 import type { HealthPolicy } from "../machines/daemon-policy.ts";
+import type { InstanceReport } from "../machines/instance-protocol.ts";
 import type { BusClient, DaemonContext, DaemonLogger, InProcessDaemon } from "./daemon-types.ts";
 import type { WardenClock } from "./clock.ts";
 import { runAs, type Owner } from "./daemon-ownership.ts";
+import type { DaemonDriver } from "./lifecycle-actors.ts";
 import { LazyAbortController } from "./lazy-abort-controller.ts";
 import { whenAborted } from "./when-aborted.ts";
-import { startHealthLoop } from "./health-check-loop.ts";
+import { healthReports } from "./health-check-loop.ts";
 
 export interface InProcessDriverOptions {
   name: string;
@@ -26,10 +29,23 @@ interface Instance {
   owner: Owner;
   controller: LazyAbortController;
   ctx: DaemonContext;
-  /** Set by `watch`; reports before it was attached wait in `pending`. */
-  report: ((event: DriverReport) => void) | undefined;
-  pending: DriverReport | undefined;
+  /**
+   * What it reports (heartbeats, a crash), made on first use. The latest report is replayed to
+   * a subscriber that comes later; a crash completes it, so nothing after it is told.
+   */
+  reports: ReplaySubject<InstanceReport> | undefined;
+  /** Set while it starts: a crash then fails the start instead of being reported. */
   failure: ((error: unknown) => void) | undefined;
+}
+
+const HEARTBEAT: InstanceReport = { type: "HEARTBEAT" };
+const NO_INSTANCE: InstanceReport = {
+  type: "CRASHED",
+  error: "the daemon has no running instance",
+};
+
+function reportsOf(instance: Instance): ReplaySubject<InstanceReport> {
+  return (instance.reports ??= new ReplaySubject<InstanceReport>(1));
 }
 
 /**
@@ -42,10 +58,6 @@ function settle(fn: () => Promise<void> | void): Promise<void> {
   } catch (error) {
     return Promise.reject(error);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class InProcessDriver implements DaemonDriver {
@@ -83,7 +95,6 @@ export class InProcessDriver implements DaemonDriver {
     const instance = this.instance;
     if (!instance) return;
     this.instance = undefined;
-    instance.report = undefined;
     instance.controller.abort(new Error("stopping"));
     const stopped = runAs(instance.owner, () =>
       settle(() => this.options.daemon.stop(instance.ctx)),
@@ -91,34 +102,21 @@ export class InProcessDriver implements DaemonDriver {
     await Promise.race([stopped, whenAborted(signal)]);
   }
 
-  watch(report: (event: DriverReport) => void): () => void {
+  /** The current instance's heartbeats and crash, and its health checks while subscribed. */
+  reports(): Observable<InstanceReport> {
     const instance = this.instance;
-    if (!instance) {
-      report({ type: "CRASHED", error: "the daemon has no running instance" });
-      return () => {};
-    }
-    instance.report = report;
-    if (instance.pending) report(instance.pending);
-    const { healthCheck } = this.options.daemon;
-    const stopHealth = healthCheck
-      ? startHealthLoop(
-          this.options.clock,
-          this.options.health,
-          () => runAs(instance.owner, () => healthCheck.call(this.options.daemon)),
-          (result) => instance.report?.({ type: "HEALTH_RESULT", ...result }),
-        )
-      : () => {};
-    return () => {
-      instance.report = undefined;
-      stopHealth();
-    };
+    if (!instance) return of(NO_INSTANCE);
+    const { daemon, clock, health } = this.options;
+    const { healthCheck } = daemon;
+    if (!healthCheck) return reportsOf(instance);
+    const check = () => runAs(instance.owner, () => healthCheck.call(daemon));
+    return merge(reportsOf(instance), healthReports(clock, health, check));
   }
 
   kill(): void {
     const instance = this.instance;
     if (!instance) return;
     this.instance = undefined;
-    instance.report = undefined;
     instance.controller.abort(new Error("killed"));
   }
 
@@ -129,8 +127,7 @@ export class InProcessDriver implements DaemonDriver {
       owner: { daemon: name, instance: id, crash: (error) => this.crash(instance, error) },
       controller: new LazyAbortController(),
       ctx: undefined as unknown as DaemonContext,
-      report: undefined,
-      pending: undefined,
+      reports: undefined,
       failure: undefined,
     };
     let bus: BusClient | undefined;
@@ -145,7 +142,9 @@ export class InProcessDriver implements DaemonDriver {
         return (bus ??= options.bus(instance.owner));
       },
       logger,
-      heartbeat: () => instance.report?.({ type: "HEARTBEAT" }),
+      heartbeat: () => {
+        if (this.instance === instance) reportsOf(instance).next(HEARTBEAT);
+      },
       fail: (error) => this.crash(instance, error),
     };
     return instance;
@@ -158,8 +157,8 @@ export class InProcessDriver implements DaemonDriver {
       instance.failure(error);
       return;
     }
-    const event: DriverReport = { type: "CRASHED", error: messageOf(error) };
-    if (instance.report) instance.report(event);
-    else instance.pending ??= event;
+    const reports = reportsOf(instance);
+    reports.next({ type: "CRASHED", error: messageOf(error) });
+    reports.complete();
   }
 }

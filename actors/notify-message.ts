@@ -3,6 +3,7 @@
  * one `KEY=VALUE` line each, parsed here into data without any I/O. Every problem is a result,
  * never a throw, so that a daemon's malformed line can only ever be logged and counted.
  */
+import { messageOf } from "../machines/errors.ts";
 import { closestName } from "../machines/closest-name.ts";
 
 /** The longest line accepted, in UTF-8 bytes, without its `\n`. */
@@ -217,7 +218,7 @@ function parseJson(
   try {
     return { ok: true, value: JSON.parse(value) };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     return failure(`${key}: invalid JSON (${truncate(reason)}): ${excerpt(value)}`);
   }
 }

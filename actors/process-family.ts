@@ -1,9 +1,11 @@
 /**
  * Every process of a process daemon's instance, stopped as one (SPEC §4, §13): its process group
- * and the descendants that left it (actors/process-descendants.ts). SIGTERM goes to the group and
- * to each escaped process, followed by SIGCONT (a stopped process acts on SIGTERM only once it
- * is continued, as systemd does); what is left at the kill deadline gets SIGKILL; what still
- * runs KILL_SETTLE_MS after that is given up on and named, so that a stop always ends.
+ * and the descendants that left it (actors/process-descendants.ts). `terminate` sends SIGTERM to
+ * the group and to each escaped process, followed by SIGCONT (a stopped process acts on SIGTERM
+ * only once it is continued, as systemd does); `kill` sends SIGKILL. It keeps no deadline of its
+ * own: whoever stops it decides when SIGTERM has had long enough (the lifecycle chart's stop
+ * timeout, the orphan reaper's grace). What still runs KILL_SETTLE_MS after `kill` is given up
+ * on and named, so that a stop always ends. All waiting is on the injected clock.
  */
 import { messageOf } from "../machines/errors.ts";
 import { systemClock, type WardenClock } from "./clock.ts";
@@ -44,8 +46,8 @@ export class ProcessFamily {
   private escaped: ProcessRef[] = [];
   /** Every escaped process found, by pid. */
   private readonly found = new Set<number>();
-  /** When what is left gets SIGKILL: set by `terminate` or `kill`. */
-  private killAt: number | undefined;
+  /** When `kill` was first called: what runs KILL_SETTLE_MS later is given up on. */
+  private killedAt: number | undefined;
   /** Gone, or given up on: the group id may be someone else's now, never signal it again. */
   private over = false;
   /** Signals that failed, told once each (SIGKILL is repeated at every poll). */
@@ -68,23 +70,20 @@ export class ProcessFamily {
   discover(): void {
     if (this.over) return;
     const { pgid, instanceId, startedSince } = this.options;
-    this.add(findEscaped({ pgid, instanceId, startedSince }));
+    // A fresh look: a scan shared with a stop a few milliseconds ago may predate this family.
+    this.add(findEscaped({ pgid, instanceId, startedSince, fresh: true }));
   }
 
-  /**
-   * SIGTERM, then SIGCONT, to the group and to every escaped process; SIGKILL to what is left
-   * `graceMs` later (or at an earlier deadline set before).
-   */
-  terminate(graceMs: number): void {
-    this.killAt ??= this.clock.now() + graceMs;
+  /** SIGTERM, then SIGCONT, to the group and to every escaped process. */
+  terminate(): void {
     this.discover();
     this.signal("SIGTERM");
     this.signal("SIGCONT");
   }
 
-  /** SIGKILL to the group and to every escaped process, now. */
+  /** SIGKILL to the group and to every escaped process, now; `gone` keeps sending it. */
   kill(): void {
-    this.killAt = this.clock.now();
+    this.killedAt ??= this.clock.now();
     this.discover();
     this.signal("SIGKILL");
   }
@@ -99,16 +98,17 @@ export class ProcessFamily {
   /**
    * Resolves once the group is empty and no process carrying the marker runs: the marker is
    * looked for once the group has emptied, and again every RESCAN_MS while escaped processes
-   * run (new ones get SIGTERM and SIGCONT). At the kill deadline everything left gets SIGKILL;
-   * what still runs KILL_SETTLE_MS later is given up on and reported: then it resolves false.
+   * run (new ones get SIGTERM and SIGCONT, or SIGKILL once `kill` was called). After `kill`,
+   * everything left gets SIGKILL at every poll; what still runs KILL_SETTLE_MS later is given up
+   * on and reported: then it resolves false. Polls on the clock every POLL_MS.
    */
   async gone(): Promise<boolean> {
     const { pgid, instanceId, startedSince } = this.options;
     const clock = this.clock;
-    const killAt = () => this.killAt ?? Infinity;
     let scannedAt = -Infinity;
     for (;;) {
       const now = clock.now();
+      const killedAt = this.killedAt;
       const groupUp = pgid !== undefined && !this.over && this.groupUp(pgid);
       this.escaped = runningOf(this.escaped);
       if (!groupUp && (this.escaped.length === 0 || now - scannedAt >= RESCAN_MS)) {
@@ -116,11 +116,11 @@ export class ProcessFamily {
         // Markers only: once the group is empty its id may be given to someone else.
         const found = this.add(findEscaped({ instanceId, startedSince, fresh: true }));
         if (found.length === 0 && this.escaped.length === 0) break;
-        if (now >= killAt()) this.signalEach(found, "SIGKILL");
+        if (killedAt !== undefined) this.signalEach(found, "SIGKILL");
         else for (const signal of ["SIGTERM", "SIGCONT"] as const) this.signalEach(found, signal);
       }
-      if (now >= killAt()) this.signal("SIGKILL");
-      if (now >= killAt() + KILL_SETTLE_MS) {
+      if (killedAt !== undefined) this.signal("SIGKILL");
+      if (killedAt !== undefined && now >= killedAt + KILL_SETTLE_MS) {
         this.over = true;
         this.options.onProblem(
           `${this.describeLeft(groupUp)} still running ${KILL_SETTLE_MS} ms after SIGKILL; giving up`,
@@ -196,5 +196,27 @@ export class ProcessFamily {
       parts.push(`processes ${this.escaped.map((entry) => entry.pid).join(", ")}`);
     }
     return parts.join(" and ");
+  }
+}
+
+/**
+ * Stops a family that no lifecycle chart looks after (what an earlier manager left, see
+ * actors/reap-orphans.ts): SIGTERM now, SIGKILL `graceMs` later if anything is left, on `clock`;
+ * resolves as `gone` does.
+ *
+ * @example
+ * const cleared = await stopWithin(family, 2_000, clock);
+ */
+export async function stopWithin(
+  family: ProcessFamily,
+  graceMs: number,
+  clock: WardenClock,
+): Promise<boolean> {
+  family.terminate();
+  const deadline = clock.setTimeout(() => family.kill(), graceMs);
+  try {
+    return await family.gone();
+  } finally {
+    clock.clearTimeout(deadline);
   }
 }

@@ -6,6 +6,7 @@
  * before the spawn where it can be.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import type { WardenClock } from "./clock.ts";
 import type { DaemonLogger } from "./daemon-types.ts";
 import { writeInstanceRecord } from "./instance-record.ts";
 import { INSTANCE_ENV, newInstanceId } from "./process-descendants.ts";
@@ -30,6 +31,8 @@ export interface LaunchOptions {
   pidsDir: string;
   /** Told what cannot be recorded or signalled. */
   logger: DaemonLogger;
+  /** What the family's waiting runs on (actors/process-family.ts). */
+  clock: WardenClock;
 }
 
 export interface LaunchedProcess {
@@ -51,7 +54,7 @@ export class CannotLaunch extends Error {}
  * be used and for errors Node throws at once; others come as the child's "error" event.
  *
  * @example
- * const { child, family } = launchProcess({ spec, wardenEnv, daemon, pidsDir, logger });
+ * const { child, family } = launchProcess({ spec, wardenEnv, daemon, pidsDir, logger, clock });
  */
 export function launchProcess(options: LaunchOptions): LaunchedProcess {
   const { spec, daemon, pidsDir, logger } = options;
@@ -78,7 +81,13 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
   if (pid === undefined) return { child, instanceId, family: undefined, explain };
   const startTime = processStartTime(pid);
   const onProblem = (message: string) => logger.error(message);
-  const family = new ProcessFamily({ pgid: pid, instanceId, startedSince: startTime, onProblem });
+  const family = new ProcessFamily({
+    pgid: pid,
+    instanceId,
+    startedSince: startTime,
+    onProblem,
+    clock: options.clock,
+  });
   // So that a later manager finds it if this one is killed with SIGKILL.
   if (startTime !== undefined) {
     const command = [spec.command, ...(spec.args ?? [])].join(" ");

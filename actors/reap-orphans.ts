@@ -9,7 +9,7 @@
  */
 import { messageOf } from "../machines/errors.ts";
 import { systemClock, type WardenClock } from "./clock.ts";
-import { ProcessFamily } from "./process-family.ts";
+import { ProcessFamily, stopWithin } from "./process-family.ts";
 import {
   bootId,
   groupRunningIn,
@@ -131,8 +131,7 @@ async function reapGroup(
   });
   family.discover();
   if (!family.running()) return { action: owner === "ours" ? "gone" : owner, escaped: [] };
-  family.terminate(context.graceMs);
-  await family.gone();
+  await stopWithin(family, context.graceMs, context.clock);
   if (failures.length > 0) throw new Error(failures.join("; "));
   return { action: family.killed ? "killed" : "stopped", escaped: family.escapedPids };
 }

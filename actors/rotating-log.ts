@@ -14,17 +14,9 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
+import { DEFAULTS } from "../machines/defaults.ts";
 import { LineSplitter } from "./line-splitter.ts";
 import { rotatedFileOf } from "./log-files.ts";
-
-/**
- * The rotation of a daemon that sets no `logs`: 10 MiB files, five in all (`name.log` and
- * `name.log.1` … `name.log.4`).
- *
- * @example
- * new RotatingLog({ file, ...DEFAULT_LOG_ROTATION });
- */
-export const DEFAULT_LOG_ROTATION = { maxBytes: 10 * 1024 * 1024, maxFiles: 5 } as const;
 
 /** The smallest `maxBytes` accepted: below it rotation would churn files for a few lines. */
 export const MIN_LOG_MAX_BYTES = 1024;
@@ -39,9 +31,9 @@ export type LogStream = "stdout" | "stderr";
 export interface RotatingLogOptions {
   /** The current log file, e.g. `logFileOf(stateDir, name)`; rotated files sit beside it. */
   file: string;
-  /** Rotate before the current file would grow past this many bytes (at least 1024). */
+  /** Rotate before the current file would grow past this many bytes (at least 1024); default DEFAULTS.daemon.logs. */
   maxBytes?: number;
-  /** Files kept in all, the current one included (at least 1; 1 means no rotated file). */
+  /** Files kept in all, the current one included (at least 1; 1 means no rotated file); default DEFAULTS.daemon.logs. */
   maxFiles?: number;
   /**
    * Told about the first failure to write (disk full, folder deleted and not re-creatable) of
@@ -231,7 +223,7 @@ export class RotatingLog {
 }
 
 function checkedMaxBytes(options: RotatingLogOptions): number {
-  const maxBytes = options.maxBytes ?? DEFAULT_LOG_ROTATION.maxBytes;
+  const maxBytes = options.maxBytes ?? DEFAULTS.daemon.logs.maxBytes;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < MIN_LOG_MAX_BYTES) {
     throw new Error(
       `log ${options.file}: maxBytes must be an integer of at least ${MIN_LOG_MAX_BYTES}, got ${String(maxBytes)}`,
@@ -241,7 +233,7 @@ function checkedMaxBytes(options: RotatingLogOptions): number {
 }
 
 function checkedMaxFiles(options: RotatingLogOptions): number {
-  const maxFiles = options.maxFiles ?? DEFAULT_LOG_ROTATION.maxFiles;
+  const maxFiles = options.maxFiles ?? DEFAULTS.daemon.logs.maxFiles;
   if (!Number.isSafeInteger(maxFiles) || maxFiles < 1) {
     throw new Error(
       `log ${options.file}: maxFiles must be an integer of at least 1 (the current file counts), got ${String(maxFiles)}`,

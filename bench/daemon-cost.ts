@@ -8,9 +8,9 @@
  * creation to all STOPPED, without the heap measurement) and heap retained per daemon while all
  * of them are RUNNING.
  */
+import { NEVER } from "rxjs";
 import { createActor, type Actor } from "xstate";
-import { startInstance, stopInstance, watchInstance } from "../actors/lifecycle-actors.ts";
-import type { DaemonDriver } from "../machines/daemon-driver.ts";
+import { lifecycleImplementations, type DaemonDriver } from "../actors/lifecycle-actors.ts";
 import { daemonLifecycleMachine } from "../machines/daemon-lifecycle.ts";
 import { resolvePolicy } from "../machines/daemon-policy.ts";
 import { DaemonManager } from "../runtime/manager/daemon-manager.ts";
@@ -38,20 +38,22 @@ export interface CostResult {
   samples: { warden: CostSample[]; baseline: CostSample[] };
 }
 
-const lifecycleLogic = daemonLifecycleMachine.provide({
-  actors: { startInstance, stopInstance, watchInstance },
-});
+/** The baseline's drivers by daemon name, as a manager's actor system keeps them. */
+const drivers = new Map<string, DaemonDriver>();
+const lifecycleLogic = daemonLifecycleMachine.provide(
+  lifecycleImplementations((name) => drivers.get(name)),
+);
 
 type LifecycleActor = Actor<typeof lifecycleLogic>;
 
 const noop = () => {};
 
-/** A driver whose start and stop resolve at once; watch reports nothing. */
+/** A driver whose start and stop resolve at once; it reports nothing. */
 function trivialDriver(): DaemonDriver {
   return {
     start: () => Promise.resolve(),
     stop: () => Promise.resolve(),
-    watch: () => noop,
+    reports: () => NEVER,
     kill: noop,
   };
 }
@@ -86,11 +88,11 @@ export async function measureBaseline(size: number): Promise<CostSample> {
   const t0 = performance.now();
   const actors: LifecycleActor[] = new Array(size);
   for (let i = 0; i < size; i++) {
+    drivers.set(`daemon-${i}`, trivialDriver());
     actors[i] = createActor(lifecycleLogic, {
       input: {
         name: `daemon-${i}`,
         policy: resolvePolicy(),
-        driver: trivialDriver(),
         now: () => Date.now(),
         dependenciesReady: true,
       },
@@ -110,6 +112,7 @@ export async function measureBaseline(size: number): Promise<CostSample> {
   await stopped;
   const t3 = performance.now();
   for (const actor of actors) actor.stop();
+  drivers.clear();
   return {
     usPerDaemon: ((t1 - t0 + (t3 - t2)) * 1000) / size,
     bytesPerDaemon: (during - before) / size,

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { control, DEFAULT_CONTROL_TIMEOUT_MS, type ControlAction } from "./commands/control.ts";
+import { DEFAULTS } from "../machines/defaults.ts";
+import { control, type ControlAction } from "./commands/control.ts";
 import { emit } from "./commands/emit.ts";
-import { DEFAULT_FOLLOW_BACKLOG, MAX_KEPT_EVENTS, events } from "./commands/events.ts";
+import { events } from "./commands/events.ts";
 import { status } from "./commands/status.ts";
 import type { CliIO } from "./io.ts";
 import { sinceTime } from "./since-option.ts";
@@ -41,7 +42,7 @@ export function registerControlCommands(program: Command, io: CliIO): void {
         .option("--profile <name>", `${action} the daemons of a profile of the configuration`)
         .option(
           "--timeout <ms>",
-          `how long the manager waits for each daemon (default ${DEFAULT_CONTROL_TIMEOUT_MS})`,
+          `how long the manager waits for each daemon (default ${DEFAULTS.control.actionTimeoutMs})`,
           integerArgument(1, 24 * 3600_000),
         )
         .option("--json", "print the resulting status of each daemon as a JSON array"),
@@ -60,8 +61,9 @@ export function registerControlCommands(program: Command, io: CliIO): void {
       )
       .option(
         "-n, --limit <count>",
-        `how many recent events to print (default 100; with --follow ${DEFAULT_FOLLOW_BACKLOG})`,
-        integerArgument(0, MAX_KEPT_EVENTS),
+        `how many recent events to print (default ${DEFAULTS.control.eventsLimit}; ` +
+          `with --follow ${DEFAULTS.cli.followBacklog})`,
+        integerArgument(0, DEFAULTS.events.historyCapacity),
       )
       .option(
         "--since <time>",

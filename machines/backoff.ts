@@ -1,8 +1,9 @@
 import type { BackoffPolicy } from "./daemon-policy.ts";
 
 /**
- * Exponential backoff with full jitter: a uniformly random delay in [0, cap), where
- * cap = min(maxMs, initialMs × factor^(attempt − 1)). `random` returns a number in [0, 1).
+ * Exponential backoff with full jitter: restart `attempt` (1 for the first since the counter
+ * reset) waits floor(r × min(maxMs, initialMs × factor^(attempt − 1))) ms, with r = random(),
+ * uniform in [0, 1); an attempt below 1 counts as 1.
  *
  * @example
  * backoffDelay(3, { initialMs: 500, maxMs: 30000, factor: 2 }, () => 0.5); // 1000

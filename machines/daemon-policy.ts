@@ -1,9 +1,14 @@
 import { DEFAULTS } from "./defaults.ts";
 
 /** When a daemon that ended is started again (SPEC §2). */
-export type RestartPolicy = "always" | "on-failure" | "never";
+export const RESTART_POLICIES = ["always", "on-failure", "never"] as const;
 
-/** Exponential backoff with full jitter: delay = random(0, min(maxMs, initialMs × factor^attempt)). */
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+
+/**
+ * Exponential backoff with full jitter (machines/backoff.ts): restart n (1 for the first since
+ * the counter reset) waits floor(r × min(maxMs, initialMs × factor^(n − 1))) ms, r uniform in [0, 1).
+ */
 export interface BackoffPolicy {
   initialMs: number;
   maxMs: number;
@@ -47,23 +52,23 @@ export interface DaemonPolicyOptions {
 }
 
 /**
- * Fills every unset field from DEFAULTS.
+ * Fills every unset field from DEFAULTS.daemon.
  *
  * @example
  * resolvePolicy({ restart: "always" }).backoff.initialMs; // 500
  */
 export function resolvePolicy(options: DaemonPolicyOptions = {}): DaemonPolicy {
   return {
-    restart: options.restart ?? DEFAULTS.restart,
-    backoff: { ...DEFAULTS.backoff, ...options.backoff },
-    resetAfterMs: options.resetAfterMs ?? DEFAULTS.resetAfterMs,
-    maxRestarts: options.maxRestarts ?? DEFAULTS.maxRestarts,
-    withinMs: options.withinMs ?? DEFAULTS.withinMs,
-    startTimeoutMs: options.startTimeoutMs ?? DEFAULTS.startTimeoutMs,
-    stopTimeoutMs: options.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
-    health: { ...DEFAULTS.health, ...options.health },
-    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULTS.heartbeatTimeoutMs,
-    retryFailedAfterMs: options.retryFailedAfterMs ?? DEFAULTS.retryFailedAfterMs,
-    critical: options.critical ?? DEFAULTS.critical,
+    restart: options.restart ?? DEFAULTS.daemon.restart,
+    backoff: { ...DEFAULTS.daemon.backoff, ...options.backoff },
+    resetAfterMs: options.resetAfterMs ?? DEFAULTS.daemon.resetAfterMs,
+    maxRestarts: options.maxRestarts ?? DEFAULTS.daemon.maxRestarts,
+    withinMs: options.withinMs ?? DEFAULTS.daemon.withinMs,
+    startTimeoutMs: options.startTimeoutMs ?? DEFAULTS.daemon.startTimeoutMs,
+    stopTimeoutMs: options.stopTimeoutMs ?? DEFAULTS.daemon.stopTimeoutMs,
+    health: { ...DEFAULTS.daemon.health, ...options.health },
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? DEFAULTS.daemon.heartbeatTimeoutMs,
+    retryFailedAfterMs: options.retryFailedAfterMs ?? DEFAULTS.daemon.retryFailedAfterMs,
+    critical: options.critical ?? DEFAULTS.daemon.critical,
   };
 }

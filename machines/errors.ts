@@ -68,14 +68,22 @@ export function isWardenError(error: unknown, code?: WardenErrorCode): error is 
   return error instanceof WardenError && (code === undefined || error.code === code);
 }
 
-/** The message of any thrown value, for logs and events. */
+/**
+ * The text of any thrown value, for logs, events and messages: an Error's message, a string as
+ * it is, anything else as JSON. warden's one way to turn an unknown error into text.
+ *
+ * @example
+ * messageOf(new Error("boom")); // "boom"
+ * messageOf({ code: 7 }); // '{"code":7}'
+ */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === "string") return error;
   try {
-    return JSON.stringify(error);
+    // undefined, functions and symbols have no JSON.
+    return JSON.stringify(error) ?? String(error);
   } catch {
-    // Unserialisable (cyclic) values still need some text.
+    // Unserialisable (cyclic, BigInt) values still need some text.
     return String(error);
   }
 }

@@ -199,9 +199,11 @@ export class SupervisionBook {
   private stopIfUnneeded(name: string, entry: Entry, directives: Directive[]): void {
     if (entry.stopRequested) return;
     // A RESTARTING daemon serves no one (its dependents left RUNNING when it did), and left
-    // alone it would start again in the middle of the shutdown: it goes at once.
+    // alone it would start again in the middle of the shutdown: it goes at once. So does a
+    // STOPPING one: the STOP cancels a start it may have been asked for meanwhile.
     const needed =
       entry.state !== "RESTARTING" &&
+      entry.state !== "STOPPING" &&
       entry.dependents.some((dependent) => {
         const state = this.entries.get(dependent)!.state;
         return !RESTING_STATES.has(state);

@@ -14,19 +14,12 @@
  */
 import { and, assign, enqueueActions, setup } from "xstate";
 import type { LifecycleInput } from "./daemon-lifecycle.ts";
+import { DEFAULTS } from "./defaults.ts";
 import { groupSupervisorMachine } from "./group-supervisor.ts";
 import { SupervisionBook, type Directive } from "./supervision-book.ts";
 import type { DaemonHealthChange, DaemonTransition } from "./supervisor-protocol.ts";
 
 export { SUPERVISOR_ID } from "./supervisor-protocol.ts";
-
-/**
- * How many lifecycle actors one group supervisor owns. Stopping a group costs O(size²): XState
- * copies the group's children map (≈ 2 µs an entry) for every child it stops. With 30,000
- * daemons, close() costs ≈ 0.12 ms per daemon at 64 against ≈ 0.6 ms at 256 (BENCHMARKS.md),
- * and the root's own children map (one entry per group) stays small enough.
- */
-export const DEFAULT_GROUP_SIZE = 64;
 
 export interface DaemonRegistration {
   type: "REGISTER";
@@ -56,6 +49,7 @@ export interface SupervisorContext {
 
 export interface SupervisorInput {
   book?: SupervisionBook;
+  /** Lifecycle actors per group supervisor; default DEFAULTS.groupSize (why 64: machines/defaults.ts). */
   groupSize?: number;
 }
 
@@ -131,7 +125,7 @@ export const supervisorMachine = setup({
   initial: "idle",
   context: ({ input }) => ({
     book: input.book ?? new SupervisionBook(),
-    groupSize: input.groupSize ?? DEFAULT_GROUP_SIZE,
+    groupSize: input.groupSize ?? DEFAULTS.groupSize,
     groups: 0,
     groupFill: 0,
     escalatedBy: undefined,

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { LifecycleState } from "../../machines/lifecycle-states.ts";
 import type { DaemonStatus } from "../../runtime/manager/daemon-manager.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError, isWardenError } from "../../machines/errors.ts";
 import { checkSelection, chosenDaemons, type ControlSelection } from "../control-selection.ts";
 import type { CliIO } from "../io.ts";
@@ -10,9 +11,6 @@ import { paintState } from "../style.ts";
 import { stopWaves } from "../stop-waves.ts";
 
 export type ControlAction = "start" | "stop" | "restart";
-
-/** How long the manager waits for each daemon by default (the API's own default). */
-export const DEFAULT_CONTROL_TIMEOUT_MS = 60_000;
 
 /** Requests in flight at once: `start --all` on a large catalog must not open a socket each. */
 const MAX_IN_FLIGHT = 32;
@@ -26,7 +24,7 @@ const ANSWER_MARGIN_MS = 5_000;
 export interface ControlOptions extends ConnectionOptions, ControlSelection {
   /** Print the resulting DaemonStatus array as JSON. */
   json?: boolean;
-  /** How long the manager waits for each daemon, in ms. */
+  /** How long the manager waits for each daemon, in ms; default DEFAULTS.control.actionTimeoutMs. */
   timeout?: number;
 }
 
@@ -142,7 +140,7 @@ async function actOn(
   before: LifecycleState,
   options: ControlOptions,
 ): Promise<Outcome> {
-  const timeoutMs = options.timeout ?? DEFAULT_CONTROL_TIMEOUT_MS;
+  const timeoutMs = options.timeout ?? DEFAULTS.control.actionTimeoutMs;
   const path = `/v1/daemons/${encodeURIComponent(name)}`;
   const started = performance.now();
   try {

@@ -1,15 +1,10 @@
+import { DEFAULTS } from "../../machines/defaults.ts";
 import type { Envelope } from "../../machines/envelope.ts";
 import { messageOf } from "../../machines/errors.ts";
 import { formatEvent } from "../format-event.ts";
 import type { CliIO } from "../io.ts";
 import { locateManager, type ConnectionOptions } from "../locate-manager.ts";
 import { ManagerClient, type ManagerStatus } from "../manager-client.ts";
-
-/** Recent events `--follow` prints before the new ones when `--limit` is not given, as `tail -f`. */
-export const DEFAULT_FOLLOW_BACKLOG = 10;
-
-/** The most events the manager keeps, hence the largest `--limit` (docs/control-api.md). */
-export const MAX_KEPT_EVENTS = 1000;
 
 /** Names are padded to at least this width, so lifecycle lines line up. */
 const MIN_NAME_WIDTH = 12;
@@ -19,7 +14,10 @@ export interface EventsOptions extends ConnectionOptions {
   follow?: boolean;
   /** Only these types. */
   type?: string[];
-  /** How many recent events (the manager's default 100 without `follow`). */
+  /**
+   * How many recent events: by default the manager's `DEFAULTS.control.eventsLimit`, and with
+   * `follow` `DEFAULTS.cli.followBacklog` (as `tail -f`).
+   */
   limit?: number;
   /** Only events at or after this time (ms since the epoch; `--since`). */
   since?: number;
@@ -51,7 +49,7 @@ async function follow(client: ManagerClient, options: EventsOptions, io: CliIO):
   io.onShutdownSignal(() => stop.abort());
   const { daemons } = await client.get<ManagerStatus>("/v1/status");
   const width = Math.max(MIN_NAME_WIDTH, ...daemons.map((daemon) => daemon.name.length));
-  const backlog = options.limit ?? sinceWindow(options) ?? DEFAULT_FOLLOW_BACKLOG;
+  const backlog = options.limit ?? sinceWindow(options) ?? DEFAULTS.cli.followBacklog;
   const query = queryOf(options, backlog, true);
   await client.follow(
     `/v1/events${query}`,
@@ -74,7 +72,7 @@ async function follow(client: ManagerClient, options: EventsOptions, io: CliIO):
 
 /** With `--since` and no `--limit`, every event the manager keeps is looked at. */
 function sinceWindow(options: EventsOptions): number | undefined {
-  return options.since === undefined ? undefined : MAX_KEPT_EVENTS;
+  return options.since === undefined ? undefined : DEFAULTS.events.historyCapacity;
 }
 
 function isRecent(event: Envelope, options: EventsOptions): boolean {

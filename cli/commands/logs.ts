@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { suggestion } from "../../machines/closest-name.ts";
 import { loadConfig, stateDirOf, type LoadedConfig } from "../../runtime/config/load-config.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
 import { logFileOf } from "../../actors/log-files.ts";
 import type { CliIO } from "../io.ts";
@@ -8,9 +9,6 @@ import { followLog } from "../log-follow.ts";
 import { tailLog, type LogTail } from "../log-tail.ts";
 import { shownPath } from "../shown-path.ts";
 import { terminalSafe } from "../terminal-safe.ts";
-
-/** Lines printed before following when `-n` is not given, as `tail` does. */
-export const DEFAULT_LOG_LINES = 10;
 
 /** An unknown name with no close match lists the configuration's daemons, up to this many. */
 const LISTED_NAMES = 20;
@@ -79,7 +77,11 @@ export function registerLogsCommand(program: Command, io: CliIO): void {
       "print the last lines of a daemon's stdout and stderr log; -f keeps printing new ones",
     )
     .argument("<name>", "the daemon, as named in the configuration")
-    .option("-n, --lines <count>", "how many of the last lines to print", `${DEFAULT_LOG_LINES}`)
+    .option(
+      "-n, --lines <count>",
+      "how many of the last lines to print",
+      `${DEFAULTS.cli.logLines}`,
+    )
     .option("-f, --follow", "keep printing lines as they are written, until Ctrl-C")
     .option(
       "-c, --config <file>",
@@ -89,7 +91,7 @@ export function registerLogsCommand(program: Command, io: CliIO): void {
 }
 
 function lineCountOf(lines: string | number | undefined): number {
-  if (lines === undefined) return DEFAULT_LOG_LINES;
+  if (lines === undefined) return DEFAULTS.cli.logLines;
   const text = String(lines).trim();
   const count = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(count)) {

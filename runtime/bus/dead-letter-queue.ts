@@ -1,4 +1,5 @@
 import { Subject, type Observable } from "rxjs";
+import { DEFAULTS } from "../../machines/defaults.ts";
 import type { Envelope } from "../../machines/envelope.ts";
 
 /** A delivery that failed: which event, to which subscriber, and why. */
@@ -26,7 +27,7 @@ export class DeadLetterQueue {
   /** Every dead letter as it arrives. */
   readonly added$: Observable<DeadLetter> = this.added.asObservable();
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(private readonly capacity: number = DEFAULTS.events.deadLetterCapacity) {}
 
   add(envelope: Envelope, subscriber: string, error: string, time: number): DeadLetter {
     const letter: DeadLetter = {

@@ -8,9 +8,8 @@ import type { Observable, Subscription } from "rxjs";
 import { LIFECYCLE_EVENT_TYPES, type Envelope } from "../../machines/envelope.ts";
 import { LabelBudget, OTHER_LABEL, type ExhaustedBudget } from "./label-budget.ts";
 import type { Logger } from "../logger.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
 
-/** How many events `GET /v1/events` keeps by default (docs/control-api.md). */
-export const DEFAULT_HISTORY_CAPACITY = 1000;
 /** Distinct event types one source (a daemon, `api`) may add to `warden_events_total`. */
 export const MAX_EVENT_TYPES_PER_SOURCE = 100;
 /** Distinct event types all sources together may add (the lifecycle types come on top). */
@@ -52,7 +51,7 @@ export class EventHistory {
 
   constructor(
     events$: Observable<Envelope>,
-    private readonly capacity = DEFAULT_HISTORY_CAPACITY,
+    private readonly capacity: number = DEFAULTS.events.historyCapacity,
     options: EventHistoryOptions = {},
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) {

@@ -3,6 +3,7 @@ import { dirname, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import { parseDocument } from "yaml";
+import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
 import { configError, displayPath, syntaxError } from "./config-error.ts";
 import { parseJson } from "./parse-json.ts";
@@ -16,8 +17,6 @@ import { validateConfig } from "./validate-config.ts";
  * @example
  * CONFIG_FILE_NAMES[0]; // "warden.config.ts"
  */
-export const DEFAULT_STATE_DIR = ".warden";
-
 export const CONFIG_FILE_NAMES = [
   "warden.config.ts",
   "warden.config.js",
@@ -106,7 +105,7 @@ export function resolveFromConfig(loaded: Pick<LoadedConfig, "dir">, relPath: st
 
 /** Where warden keeps this configuration's state (`stateDir`, default `.warden`), absolute. */
 export function stateDirOf(loaded: Pick<LoadedConfig, "dir" | "config">): string {
-  return resolveFromConfig(loaded, loaded.config.stateDir ?? DEFAULT_STATE_DIR);
+  return resolveFromConfig(loaded, loaded.config.stateDir ?? DEFAULTS.stateDir);
 }
 
 async function readConfig(file: string, shown: string): Promise<unknown> {

@@ -1,4 +1,6 @@
+import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError } from "../../machines/errors.ts";
+import { MAX_DELAY_MS } from "../../machines/max-delay.ts";
 
 /**
  * The time-box around loading a user's code: importing a `.ts`/`.js` configuration or daemon
@@ -10,28 +12,23 @@ import { WardenError } from "../../machines/errors.ts";
 /** The environment variable that sets the time-box, in milliseconds. */
 export const LOAD_TIMEOUT_ENV = "WARDEN_LOAD_TIMEOUT_MS";
 
-/** Generous: a cold `.ts` import through tsx takes well under a second. */
-export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
-
-// setTimeout fires at once for any delay above this.
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
 /**
  * The time-box in milliseconds: `WARDEN_LOAD_TIMEOUT_MS` when set (a whole number from 1 to
- * 2147483647), else {@link DEFAULT_LOAD_TIMEOUT_MS}. Any other value is a `WARDEN_ERR_USAGE`.
+ * 2147483647), else `DEFAULTS.loadTimeoutMs` (30 s: generous, a cold `.ts` import through tsx
+ * takes well under a second). Any other value is a `WARDEN_ERR_USAGE`.
  *
  * @example
  * loadTimeoutMs({ WARDEN_LOAD_TIMEOUT_MS: "500" }); // 500
  */
 export function loadTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[LOAD_TIMEOUT_ENV];
-  if (raw === undefined || raw.trim() === "") return DEFAULT_LOAD_TIMEOUT_MS;
+  if (raw === undefined || raw.trim() === "") return DEFAULTS.loadTimeoutMs;
   const text = raw.trim();
   const ms = Number(text);
-  if (!/^\d+$/.test(text) || ms < 1 || ms > MAX_TIMEOUT_MS) {
+  if (!/^\d+$/.test(text) || ms < 1 || ms > MAX_DELAY_MS) {
     throw new WardenError(
       "WARDEN_ERR_USAGE",
-      `${LOAD_TIMEOUT_ENV}: expected a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, ` +
+      `${LOAD_TIMEOUT_ENV}: expected a whole number of milliseconds from 1 to ${MAX_DELAY_MS}, ` +
         `got ${JSON.stringify(raw)}`,
     );
   }

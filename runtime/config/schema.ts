@@ -1,4 +1,10 @@
 import { z } from "zod";
+import { MIN_LOG_MAX_BYTES } from "../../actors/rotating-log.ts";
+import { RESTART_POLICIES } from "../../machines/daemon-policy.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
+import { messageOf } from "../../machines/errors.ts";
+import { MAX_DELAY_MS } from "../../machines/max-delay.ts";
+import type { KindOf, OneKeyOf } from "./exclusive-keys.ts";
 
 /**
  * What a daemon or profile name looks like: a letter or `_`, then letters, digits, `_`, `.`, `-`.
@@ -9,14 +15,22 @@ import { z } from "zod";
  */
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-// setTimeout silently fires at once for any delay above this, so longer durations are errors.
-const MAX_DELAY_MS = 2 ** 31 - 1;
-
 /** The keys that only a process daemon (one with `command`) may set. */
 const PROCESS_KEYS = ["args", "env", "cwd", "ready", "logs"] as const;
 /** The keys that only a module daemon (one with `module`) may set. */
 const MODULE_KEYS = ["options"] as const;
 const READY_KEYS = ["notify", "stdout", "tcp", "http", "spawn"] as const;
+
+type ProcessKey = (typeof PROCESS_KEYS)[number];
+type ModuleKey = (typeof MODULE_KEYS)[number];
+
+/** The keys that make a definition a module daemon or a process daemon. */
+export type DaemonKindKey = "module" | "command" | ProcessKey | ModuleKey;
+
+/** What the daemon refinement below allows: `module` or `command`, each with only its own keys. */
+type DaemonKinds<F extends Partial<Record<DaemonKindKey, unknown>>> =
+  | KindOf<F, "module", ModuleKey, "command" | ProcessKey>
+  | KindOf<F, "command", ProcessKey, "module" | ModuleKey>;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -57,38 +71,43 @@ const healthSchema = z.strictObject({
     .optional(),
 });
 
-const readySchema = z
-  .strictObject({
-    notify: z.literal(true).describe("Ready when the process writes READY=1").optional(),
-    stdout: z
-      .string()
-      .superRefine((source, ctx) => {
-        try {
-          new RegExp(source);
-        } catch (error) {
-          ctx.addIssue({
-            code: "custom",
-            input: source,
-            params: { expected: "a valid regular expression", reason: (error as Error).message },
-          });
-        }
-      })
-      .describe("Ready when a stdout line matches this regular expression")
-      .optional(),
-    tcp: integer(1, 65_535).describe("Ready when this TCP port accepts").optional(),
-    http: z
-      .string()
-      .superRefine((url, ctx) => {
-        if (!isHttpUrl(url)) {
-          ctx.addIssue({ code: "custom", input: url, params: { expected: "an http(s) URL" } });
-        }
-      })
-      .describe("Ready when this URL answers 2xx")
-      .optional(),
-    spawn: z.literal(true).describe("Ready as soon as the process is spawned").optional(),
-  })
+const readyFields = z.strictObject({
+  notify: z.literal(true).describe("Ready when the process writes READY=1").optional(),
+  stdout: z
+    .string()
+    .superRefine((source, ctx) => {
+      try {
+        new RegExp(source);
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          input: source,
+          params: { expected: "a valid regular expression", reason: messageOf(error) },
+        });
+      }
+    })
+    .describe("Ready when a stdout line matches this regular expression")
+    .optional(),
+  tcp: integer(1, 65_535).describe("Ready when this TCP port accepts").optional(),
+  http: z
+    .string()
+    .superRefine((url, ctx) => {
+      if (!isHttpUrl(url)) {
+        ctx.addIssue({ code: "custom", input: url, params: { expected: "an http(s) URL" } });
+      }
+    })
+    .describe("Ready when this URL answers 2xx")
+    .optional(),
+  spawn: z.literal(true).describe("Ready as soon as the process is spawned").optional(),
+});
+
+/** The readiness checks `ready` sets; a valid `ready` sets exactly one. */
+const readyChecksIn = (ready: Record<string, unknown>) =>
+  READY_KEYS.filter((key) => ready[key] !== undefined);
+
+const readySchema = readyFields
   .superRefine((ready, ctx) => {
-    const present = READY_KEYS.filter((key) => ready[key] !== undefined);
+    const present = readyChecksIn(ready);
     if (present.length === 1) return;
     ctx.addIssue({
       code: "custom",
@@ -100,80 +119,99 @@ const readySchema = z
     });
   }, whenObject)
   .meta({ oneOf: READY_KEYS.map((key) => ({ required: [key] })) })
-  .describe("When the process counts as ready");
+  .describe("When the process counts as ready")
+  // Types the output as what the refinement above allows. The pipe runs only when there is no
+  // issue, so its check always holds and adds no message of its own.
+  .pipe(
+    z.custom<OneKeyOf<z.output<typeof readyFields>>>(
+      (ready) => isObject(ready) && readyChecksIn(ready).length === 1,
+    ),
+  );
 
-const daemonSchema = z
-  .strictObject({
-    module: nonEmpty()
-      .describe("In-process daemon: a module whose default export is the daemon or a factory")
-      .optional(),
-    options: z.unknown().describe("Passed to the module's factory").optional(),
-    command: nonEmpty().describe("Process daemon: the program to run").optional(),
-    args: z.array(z.string()).optional(),
-    env: z.record(z.string().regex(/^[^=\0]+$/), z.string()).optional(),
-    cwd: nonEmpty().describe("Working directory, relative to the config file").optional(),
-    ready: readySchema.optional(),
-    logs: z
-      .strictObject({
-        maxBytes: integer(1024)
-          .describe("Rotate a log file before it grows past this many bytes (default 10 MiB)")
-          .optional(),
-        maxFiles: integer(1)
-          .describe("Log files kept, the current one included (default 5)")
-          .optional(),
-      })
-      .optional(),
-    dependsOn: z
-      .array(z.string())
-      .describe("Daemons that must be RUNNING before this one starts")
-      .optional(),
-    description: z.string().optional(),
-    restart: z.enum(["always", "on-failure", "never"]).optional(),
-    backoff: backoffSchema.optional(),
-    resetAfterMs: duration("RUNNING this long resets the restart backoff"),
-    maxRestarts: integer(0).describe("Restarts allowed within withinMs before FAILED").optional(),
-    withinMs: duration("The window of maxRestarts"),
-    startTimeoutMs: duration("How long a start may take"),
-    stopTimeoutMs: duration("How long a stop may take before a forced kill"),
-    health: healthSchema.optional(),
-    heartbeatTimeoutMs: duration("A RUNNING daemon silent this long is restarted"),
-    retryFailedAfterMs: duration("How long FAILED waits before trying again"),
-    critical: z.boolean().describe("If this daemon fails, the manager shuts down").optional(),
-    singleton: z.boolean().describe("At most one instance in a cluster").optional(),
-  })
+const daemonFields = z.strictObject({
+  module: nonEmpty()
+    .describe("In-process daemon: a module whose default export is the daemon or a factory")
+    .optional(),
+  options: z.unknown().describe("Passed to the module's factory").optional(),
+  command: nonEmpty().describe("Process daemon: the program to run").optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string().regex(/^[^=\0]+$/), z.string()).optional(),
+  cwd: nonEmpty().describe("Working directory, relative to the config file").optional(),
+  ready: readySchema.optional(),
+  logs: z
+    .strictObject({
+      maxBytes: integer(MIN_LOG_MAX_BYTES)
+        .describe(
+          "Rotate a log file before it grows past this many bytes " +
+            `(default ${DEFAULTS.daemon.logs.maxBytes / 2 ** 20} MiB)`,
+        )
+        .optional(),
+      maxFiles: integer(1)
+        .describe(
+          `Log files kept, the current one included (default ${DEFAULTS.daemon.logs.maxFiles})`,
+        )
+        .optional(),
+    })
+    .optional(),
+  dependsOn: z
+    .array(z.string())
+    .describe("Daemons that must be RUNNING before this one starts")
+    .optional(),
+  description: z.string().optional(),
+  restart: z.enum(RESTART_POLICIES).optional(),
+  backoff: backoffSchema.optional(),
+  resetAfterMs: duration("RUNNING this long resets the restart backoff"),
+  maxRestarts: integer(0).describe("Restarts allowed within withinMs before FAILED").optional(),
+  withinMs: duration("The window of maxRestarts"),
+  startTimeoutMs: duration("How long a start may take"),
+  stopTimeoutMs: duration("How long a stop may take before a forced kill"),
+  health: healthSchema.optional(),
+  heartbeatTimeoutMs: duration("A RUNNING daemon silent this long is restarted"),
+  retryFailedAfterMs: duration("How long FAILED waits before trying again"),
+  critical: z.boolean().describe("If this daemon fails, the manager shuts down").optional(),
+  singleton: z.boolean().describe("At most one instance in a cluster").optional(),
+});
+
+/**
+ * What breaks "exactly one of `module` or `command`, and only the keys of that kind": none for
+ * a valid definition.
+ */
+function kindProblems(daemon: Record<string, unknown>) {
+  const kind = { module: daemon.module !== undefined, command: daemon.command !== undefined };
+  if (kind.module === kind.command) {
+    const expected = `either "module" (an in-process daemon) or "command" (a process)`;
+    return [{ input: daemon, params: { expected, got: kind.module ? "both" : "neither" } }];
+  }
+  const [misplaced, owner] = kind.module ? [PROCESS_KEYS, "command"] : [MODULE_KEYS, "module"];
+  return misplaced
+    .filter((key) => daemon[key] !== undefined)
+    .map((key) => ({
+      path: [key],
+      input: daemon[key],
+      params: {
+        expected: `"${key}" only on a daemon with "${owner}"`,
+        got: `it on a daemon with "${kind.module ? "module" : "command"}"`,
+      },
+    }));
+}
+
+const daemonSchema = daemonFields
   .superRefine((daemon, ctx) => {
-    const kind = { module: daemon.module !== undefined, command: daemon.command !== undefined };
-    if (kind.module === kind.command) {
-      ctx.addIssue({
-        code: "custom",
-        input: daemon,
-        params: {
-          expected: `either "module" (an in-process daemon) or "command" (a process)`,
-          got: kind.module ? "both" : "neither",
-        },
-      });
-      return;
-    }
-    const [misplaced, owner] = kind.module ? [PROCESS_KEYS, "command"] : [MODULE_KEYS, "module"];
-    for (const key of misplaced) {
-      if (daemon[key] === undefined) continue;
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        input: daemon[key],
-        params: {
-          expected: `"${key}" only on a daemon with "${owner}"`,
-          got: `it on a daemon with "${kind.module ? "module" : "command"}"`,
-        },
-      });
-    }
+    for (const problem of kindProblems(daemon)) ctx.addIssue({ code: "custom", ...problem });
   }, whenObject)
-  .meta({ oneOf: [{ required: ["module"] }, { required: ["command"] }] });
+  .meta({ oneOf: [{ required: ["module"] }, { required: ["command"] }] })
+  // As for `ready`: types the output as one of the two kinds; never adds a message.
+  .pipe(
+    z.custom<DaemonKinds<z.output<typeof daemonFields>>>(
+      (daemon) => isObject(daemon) && kindProblems(daemon).length === 0,
+    ),
+  );
 
 /**
  * The one schema of a warden configuration file (SPEC §7). Objects are strict: unknown keys are
- * errors. Its output is a `WardenConfig`; `validateConfig` adds the cross-daemon checks and
- * readable messages, and `configJsonSchema` derives the editors' JSON Schema from it.
+ * errors. Its output type is `WardenConfig` (runtime/config/types.ts); `validateConfig` adds the
+ * cross-daemon checks and readable messages, and `configJsonSchema` derives the editors' JSON
+ * Schema from it. It fills in no defaults: those are `DEFAULTS`, applied where they are used.
  *
  * @example
  * configSchema.safeParse({ daemons: { a: { command: "sleep", args: ["60"] } } }).success; // true
@@ -185,8 +223,10 @@ export const configSchema = z
     stateDir: nonEmpty().describe("State directory, relative to the config file").optional(),
     server: z
       .strictObject({
-        host: nonEmpty().describe("Listen address (default 127.0.0.1)").optional(),
-        port: integer(0, 65_535).describe("Listen port (default 7070; 0 picks one)").optional(),
+        host: nonEmpty().describe(`Listen address (default ${DEFAULTS.server.host})`).optional(),
+        port: integer(0, 65_535)
+          .describe(`Listen port (default ${DEFAULTS.server.port}; 0 picks one)`)
+          .optional(),
       })
       .optional(),
     daemons: z.record(z.string().regex(NAME_PATTERN), daemonSchema),

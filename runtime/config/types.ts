@@ -1,69 +1,15 @@
-import type { DaemonPolicyOptions } from "../../machines/daemon-policy.ts";
-import type { LogRotation, ReadyCheck } from "../../actors/process-spec.ts";
-
-export type { LogRotation, ReadyCheck };
-
 /**
- * What every daemon definition may set, whatever runs it: dependencies, a description, and the
- * supervision policy of SPEC §2 (every field optional; unset fields take `DEFAULTS`).
- *
- * @example
- * const common: DaemonCommonFields = { dependsOn: ["EVENT_ROUTER"], restart: "always" };
+ * The configuration's types, derived from its one schema (runtime/config/schema.ts), so that the
+ * two cannot disagree. They are the schema's output type (`z.output`, what `loadConfig` returns):
+ * the file as the user writes it, since the schema fills in no defaults, and narrowed by its
+ * cross-field rules (exactly one of `module` or `command`, exactly one readiness check), which
+ * its input type (`z.input`, what the JSON Schema describes) cannot express.
  */
-export interface DaemonCommonFields extends DaemonPolicyOptions {
-  /** Daemons that must be RUNNING before this one starts. */
-  dependsOn?: string[];
-  description?: string;
-  /** At most one instance in a cluster. */
-  singleton?: boolean;
-}
+import type { z } from "zod";
+import type { configSchema, DaemonKindKey } from "./schema.ts";
 
-/**
- * A daemon that runs inside the manager: `module` is a file (relative to the config file) whose
- * default export is the daemon or a factory `(options) => daemon`.
- *
- * @example
- * const sync: ModuleDaemonDefinition = { module: "./daemons/auto-sync.ts", options: { every: 60 } };
- */
-export interface ModuleDaemonDefinition extends DaemonCommonFields {
-  module: string;
-  /** Passed to the module's default export when that is a factory. */
-  options?: unknown;
-  command?: never;
-  args?: never;
-  env?: never;
-  cwd?: never;
-  ready?: never;
-  logs?: never;
-}
-
-/**
- * A daemon that is a program, in any language: `command` with `args`, `env` and `cwd`
- * (relative to the config file).
- *
- * @example
- * const trainer: ProcessDaemonDefinition = {
- *   command: "python3", args: ["-u", "train.py"], cwd: "./ml", ready: { notify: true },
- * };
- */
-export interface ProcessDaemonDefinition extends DaemonCommonFields {
-  command: string;
-  args?: string[];
-  env?: Record<string, string>;
-  cwd?: string;
-  ready?: ReadyCheck;
-  logs?: LogRotation;
-  module?: never;
-  options?: never;
-}
-
-/**
- * One daemon of the configuration: exactly one of `module` or `command`.
- *
- * @example
- * const isProcess = (d: DaemonDefinition) => d.command !== undefined;
- */
-export type DaemonDefinition = ModuleDaemonDefinition | ProcessDaemonDefinition;
+/** `ready` and `logs` are the process driver's own types; test/runtime/config/types.test.ts checks the schema's equal them. */
+export type { LogRotation, ReadyCheck } from "../../actors/process-spec.ts";
 
 /**
  * The configuration file's contents (SPEC §7), as written by the user: defaults are not filled in.
@@ -75,18 +21,41 @@ export type DaemonDefinition = ModuleDaemonDefinition | ProcessDaemonDefinition;
  *   profiles: { sync: ["AUTO_SYNC"] },
  * };
  */
-export interface WardenConfig {
-  /** A JSON Schema reference, so that editors check `.json` and `.yaml` files; ignored by warden. */
-  $schema?: string;
-  /** Use the built-in catalog of the source documents. */
-  catalog?: "ringrift";
-  /** Where warden keeps its state; relative to the config file. Default `.warden`. */
-  stateDir?: string;
-  /** The control and health server. Default `127.0.0.1:7070`. */
-  server?: { host?: string; port?: number };
-  daemons: Record<string, DaemonDefinition>;
-  /** Named sets of daemons; a profile pulls in its members' dependencies. */
-  profiles?: Record<string, string[]>;
-  /** Cluster mode over NATS JetStream. */
-  cluster?: { nats: string; node?: string };
-}
+export type WardenConfig = z.output<typeof configSchema>;
+
+/**
+ * One daemon of the configuration: exactly one of `module` or `command`.
+ *
+ * @example
+ * const isProcess = (d: DaemonDefinition) => d.command !== undefined;
+ */
+export type DaemonDefinition = WardenConfig["daemons"][string];
+
+/**
+ * A daemon that runs inside the manager: `module` is a file (relative to the config file) whose
+ * default export is the daemon or a factory `(options) => daemon`.
+ *
+ * @example
+ * const sync: ModuleDaemonDefinition = { module: "./daemons/auto-sync.ts", options: { every: 60 } };
+ */
+export type ModuleDaemonDefinition = Extract<DaemonDefinition, { module: string }>;
+
+/**
+ * A daemon that is a program, in any language: `command` with `args`, `env` and `cwd`
+ * (relative to the config file).
+ *
+ * @example
+ * const trainer: ProcessDaemonDefinition = {
+ *   command: "python3", args: ["-u", "train.py"], cwd: "./ml", ready: { notify: true },
+ * };
+ */
+export type ProcessDaemonDefinition = Extract<DaemonDefinition, { command: string }>;
+
+/**
+ * What every daemon definition may set, whatever runs it: dependencies, a description, and the
+ * supervision policy of SPEC §2 (every field optional; unset fields take `DEFAULTS.daemon`).
+ *
+ * @example
+ * const common: DaemonCommonFields = { dependsOn: ["EVENT_ROUTER"], restart: "always" };
+ */
+export type DaemonCommonFields = Omit<DaemonDefinition, DaemonKindKey>;

@@ -31,10 +31,7 @@ export function validateConfig(raw: unknown, file: string): WardenConfig {
     ...(result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, []))),
     ...crossCheck(raw),
   ];
-  if (result.success && problems.length === 0) {
-    // The schema's refinements enforce the module/command union that its inferred type cannot express.
-    return result.data as WardenConfig;
-  }
+  if (result.success && problems.length === 0) return result.data;
   throw configError(file, linesOf(problems, raw, file));
 }
 
@@ -185,12 +182,18 @@ function objectKeysAt(path: Path): string[] {
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
 
+/** The object schema under optional, nullable and the typing pipes of runtime/config/schema.ts. */
 function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
   let current = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
-    current = current.unwrap();
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
+      current = current.unwrap();
+    } else if (current instanceof z.ZodPipe) {
+      current = current.in;
+    } else {
+      return current;
+    }
   }
-  return current;
 }
 
 function expectedKeys(known: readonly string[]): string {

@@ -9,6 +9,7 @@ import { healthServerDaemon } from "./health-server.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { stateDirOf } from "../config/load-config.ts";
 import type { DaemonManager } from "../manager/daemon-manager.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
 import { EventHistory } from "../bus/event-history.ts";
 import type { Logger } from "../logger.ts";
@@ -16,7 +17,6 @@ import { portHolder } from "./port-holder.ts";
 import { createMetrics } from "./prometheus-metrics.ts";
 
 export const HEALTH_SERVER = "HEALTH_SERVER";
-export const DEFAULT_SERVER = { host: "127.0.0.1", port: 7070 } as const;
 
 export interface ControlPlane {
   history: EventHistory;
@@ -67,8 +67,8 @@ export function attachControlPlane(
     { logger },
   );
   const all = [HEALTH_SERVER, ...targets.filter((name) => name !== HEALTH_SERVER)];
-  const host = loaded.config.server?.host ?? DEFAULT_SERVER.host;
-  const port = loaded.config.server?.port ?? DEFAULT_SERVER.port;
+  const host = loaded.config.server?.host ?? DEFAULTS.server.host;
+  const port = loaded.config.server?.port ?? DEFAULTS.server.port;
   const health = healthServerDaemon({
     host,
     port,

@@ -13,10 +13,8 @@ import {
   type DaemonAction,
 } from "./daemon-action.ts";
 import type { DaemonManager } from "../manager/daemon-manager.ts";
-
-/** How long an action waits by default, and at most (the most a Node timer can wait). */
-export const DEFAULT_ACTION_TIMEOUT_MS = 60_000;
-const MAX_TIMEOUT_MS = 2_147_483_647;
+import { DEFAULTS } from "../../machines/defaults.ts";
+import { MAX_DELAY_MS } from "../../machines/max-delay.ts";
 
 export interface ManagerDescription {
   pid: number;
@@ -90,8 +88,8 @@ function actionOptions(request: NamedRequest): { wait: boolean; timeoutMs: numbe
     wait: booleanParam(query, "wait", here, true),
     timeoutMs: integerParam(query, "timeoutMs", here, {
       min: 0,
-      max: MAX_TIMEOUT_MS,
-      fallback: DEFAULT_ACTION_TIMEOUT_MS,
+      max: MAX_DELAY_MS,
+      fallback: DEFAULTS.control.actionTimeoutMs,
     }),
   };
 }

@@ -8,13 +8,13 @@ import { ApiError, whereOf } from "./control-api-error.ts";
 import { booleanParam, integerParam, knownQuery, listParam } from "./control-query.ts";
 import type { DaemonManager } from "../manager/daemon-manager.ts";
 import { envelopeJson } from "../bus/envelope-json.ts";
-import { DEFAULT_HISTORY_CAPACITY, type EventHistory } from "../bus/event-history.ts";
+import type { EventHistory } from "../bus/event-history.ts";
 import { streamEvents } from "../bus/event-stream.ts";
 import { eventFromJson } from "../../actors/notify-message.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
 
 /** `source` of the events clients publish. */
 export const API_EVENT_SOURCE = "api";
-const DEFAULT_LIMIT = 100;
 
 export interface EventRoutesOptions {
   manager: DaemonManager;
@@ -46,8 +46,8 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
     const types = listParam(query, "type");
     const limit = integerParam(query, "limit", here, {
       min: 0,
-      max: DEFAULT_HISTORY_CAPACITY,
-      fallback: follow ? 0 : DEFAULT_LIMIT,
+      max: DEFAULTS.events.historyCapacity,
+      fallback: follow ? 0 : DEFAULTS.control.eventsLimit,
     });
     const recent = limit === 0 ? [] : history.recent({ types, limit });
     if (!follow) {

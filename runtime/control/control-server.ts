@@ -25,8 +25,8 @@ import { registerEventRoutes } from "./control-routes-events.ts";
 import type { DaemonManager } from "../manager/daemon-manager.ts";
 import type { EventHistory } from "../bus/event-history.ts";
 import { silentLogger, type Logger } from "../logger.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
 
-export const DEFAULT_BODY_LIMIT = 64 * 1024;
 /** Daemon names are route parameters; find-my-way's default of 100 characters is too short. */
 const MAX_NAME_LENGTH = 1000;
 
@@ -46,7 +46,7 @@ export interface ControlServerOptions {
   metrics: () => Promise<{ contentType: string; text: string }>;
   info: { pid: number; startedAt: number; stateDir: string; config?: string };
   logger?: Logger;
-  /** Largest request body in bytes (default 64 KiB). */
+  /** Largest request body in bytes; default DEFAULTS.control.bodyLimitBytes (64 KiB). */
   bodyLimit?: number;
 }
 
@@ -60,7 +60,7 @@ export interface ControlServerOptions {
  */
 export function createControlServer(options: ControlServerOptions): FastifyInstance {
   const logger = options.logger ?? silentLogger();
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const bodyLimit = options.bodyLimit ?? DEFAULTS.control.bodyLimitBytes;
   const streams = new Set<() => void>();
   let closing = false;
   const fail = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {

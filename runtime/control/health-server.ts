@@ -10,6 +10,7 @@ import { ensureToken } from "./api-token.ts";
 import { createControlServer, type ControlServerOptions } from "./control-server.ts";
 import type { InProcessDaemon } from "../../actors/daemon-types.ts";
 import { removeManagerInfo, writeManagerInfo } from "./manager-discovery.ts";
+import { messageOf } from "../../machines/errors.ts";
 
 /** The HEALTH_SERVER daemon, with what `warden up` needs beyond a daemon's start and stop. */
 export interface HealthServerDaemon extends InProcessDaemon {
@@ -112,7 +113,7 @@ export function healthServerDaemon(options: HealthServerOptions): HealthServerDa
         removeManagerInfo(options.stateDir, process.pid);
       } catch (error) {
         // A read-only or vanished state directory must not keep the server from closing.
-        ctx.logger.warn(`cannot remove manager.json: ${String(error)}`);
+        ctx.logger.warn(`cannot remove manager.json: ${messageOf(error)}`);
       }
       if (instance) await closeWithin(instance, CLOSE_GRACE_MS);
     },

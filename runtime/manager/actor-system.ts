@@ -1,25 +1,26 @@
 /**
  * The XState actor system behind a DaemonManager: the root supervisor actor, its group
  * supervisors and one lifecycle actor per daemon (SPEC §3), on the manager's clock, with the
- * lifecycle chart's actor slots bound to actors/ and warden's two patches of XState internals
+ * lifecycle chart's instance slots bound to actors/ and warden's two patches of XState internals
  * applied (actors/clock.ts: see BENCHMARKS.md for why; re-check them on every xstate upgrade).
+ *
+ * The slots are provided once per manager (not per daemon: a `.provide()` copies the machine),
+ * over this manager's drivers by name; `registerDaemon` adds a daemon's driver, then hands the
+ * daemon to the supervisor.
  */
 import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
 import { indexDelayedEvents, queueDeferredEffects, type WardenClock } from "../../actors/clock.ts";
-import { startInstance, stopInstance, watchInstance } from "../../actors/lifecycle-actors.ts";
-import type { DaemonDriver } from "../../machines/daemon-driver.ts";
+import { lifecycleImplementations, type DaemonDriver } from "../../actors/lifecycle-actors.ts";
 import { daemonLifecycleMachine } from "../../machines/daemon-lifecycle.ts";
 import type { DaemonPolicy } from "../../machines/daemon-policy.ts";
 import { groupSupervisorMachine } from "../../machines/group-supervisor.ts";
 import { SUPERVISOR_ID, supervisorMachine } from "../../machines/supervisor.ts";
 import type { DaemonHealthChange, DaemonTransition } from "../../machines/supervisor-protocol.ts";
 
-const lifecycleLogic = daemonLifecycleMachine.provide({
-  actors: { startInstance, stopInstance, watchInstance },
-});
-const groupLogic = groupSupervisorMachine.provide({ actors: { lifecycle: lifecycleLogic } });
-
 export type SupervisorActor = Actor<typeof supervisorMachine>;
+
+/** Each supervisor's drivers by daemon name: what its lifecycle actors' slots run. */
+const driversOf = new WeakMap<SupervisorActor, Map<string, DaemonDriver>>();
 
 export interface ActorSystemOptions {
   clock: WardenClock;
@@ -39,9 +40,14 @@ export interface ActorSystemOptions {
  *
  * @example
  * const supervisor = createActorSystem({ clock, onTransition, onHealthChange, onEscalated, onError });
- * supervisor.send({ type: "REGISTER", ...registration(daemon) });
+ * registerDaemon(supervisor, daemon, clock, Math.random);
  */
 export function createActorSystem(options: ActorSystemOptions): SupervisorActor {
+  const drivers = new Map<string, DaemonDriver>();
+  const lifecycleLogic = daemonLifecycleMachine.provide(
+    lifecycleImplementations((name) => drivers.get(name)),
+  );
+  const groupLogic = groupSupervisorMachine.provide({ actors: { lifecycle: lifecycleLogic } });
   const logic = supervisorMachine.provide({
     actors: { group: groupLogic },
     actions: {
@@ -59,6 +65,7 @@ export function createActorSystem(options: ActorSystemOptions): SupervisorActor 
     input: { groupSize: options.groupSize },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
+  driversOf.set(supervisor, drivers);
   // One system holds every daemon: keep stopping an actor O(its own timers) (SPEC §13).
   indexDelayedEvents(supervisor.system);
   // One transition of the root may send to every daemon (START, SHUTDOWN): keep that O(n).
@@ -84,13 +91,33 @@ export interface DaemonRegistration {
 }
 
 /**
- * The REGISTER event that hands `daemon` to the supervisor.
+ * Hands `daemon` to `supervisor` (made by createActorSystem): its driver becomes the one its
+ * lifecycle actor's slots run, then the supervisor is sent REGISTER.
+ *
+ * @example
+ * registerDaemon(supervisor, daemon, clock, Math.random);
+ */
+export function registerDaemon(
+  supervisor: SupervisorActor,
+  daemon: DaemonRegistration,
+  clock: WardenClock,
+  random: () => number,
+): void {
+  const drivers = driversOf.get(supervisor);
+  if (!drivers) throw new Error("the supervisor was not made by createActorSystem");
+  drivers.set(daemon.name, daemon.driver);
+  supervisor.send(registerEvent(daemon, clock, random));
+}
+
+/**
+ * The REGISTER event that hands `daemon` to the supervisor: the lifecycle actor's input holds
+ * its name, not its driver (see registerDaemon).
  *
  * @example
  * supervisor.send(registerEvent(daemon, clock, Math.random));
  */
 export function registerEvent(
-  daemon: DaemonRegistration,
+  daemon: Omit<DaemonRegistration, "driver">,
   clock: WardenClock,
   random: () => number,
 ) {
@@ -101,7 +128,6 @@ export function registerEvent(
     input: {
       name: daemon.name,
       policy: daemon.policy,
-      driver: daemon.driver,
       now: () => clock.now(),
       random,
     },

@@ -1,6 +1,7 @@
 /**
- * What the DaemonManager's commands do with the supervisor: start (with dependencies, after a
- * stop in progress), stop, stop everything in order, restart; each resolves once the daemons
+ * What the DaemonManager's commands do with the supervisor: start (with dependencies; a start
+ * asked for while a daemon is STOPPING is the chart's to keep), stop, stop everything in order,
+ * restart; each resolves once the daemons
  * got there, through the waiters (transition-waiters.ts), or rejects saying why not.
  */
 import type { WardenClock } from "../../actors/clock.ts";
@@ -8,16 +9,14 @@ import { dependencyClosure } from "../../machines/dependency-graph.ts";
 import { WardenError } from "../../machines/errors.ts";
 import type { LifecycleState } from "../../machines/lifecycle-states.ts";
 import type { DaemonTransition } from "../../machines/supervisor-protocol.ts";
-import { registerEvent, type SupervisorActor } from "./actor-system.ts";
+import { registerDaemon, type SupervisorActor } from "./actor-system.ts";
 import type { DaemonRegistry } from "./daemon-registry.ts";
-import type { DeferredStarts } from "./deferred-starts.ts";
 import type { TransitionWaiters } from "./transition-waiters.ts";
 
 /** The parts of a manager its commands work with. */
 export interface CommandParts {
   registry: DaemonRegistry;
   waiters: TransitionWaiters;
-  deferred: DeferredStarts;
   supervisor: SupervisorActor;
   clock: WardenClock;
   random: () => number;
@@ -46,22 +45,22 @@ export class DaemonCommands {
     const running = this.parts.waiters.until(waiting, (transition, remaining) => {
       if (transition.state === "RUNNING") remaining.delete(transition.name);
       else if (transition.state === "FAILED") return failure(transition);
-      // The end of a stop that was running when the start came in: the start follows it.
+      // STOPPED is announced at the end of a stop that was running when the start came in;
+      // the chart then goes on to PENDING by itself (a start asked for while STOPPING), so only
+      // a daemon still STOPPED was stopped for good.
       else if (transition.state === "STOPPED" && names.includes(transition.name)) {
-        if (!this.parts.deferred.has(transition.name)) return stoppedBefore(transition.name, "");
+        if (this.parts.stateOf(transition.name) === "STOPPED") {
+          return stoppedBefore(transition.name, "");
+        }
       }
       return undefined;
     });
     // Each daemon starts as soon as it is registered: the first ones are already on their way
     // while the rest of a large graph is still being handed to the supervisor.
     const started = this.supervise(targets);
-    const now = [...targets].filter((name) => !started.has(name));
-    for (const name of now.filter((name) => this.parts.stateOf(name) === "STOPPING")) {
-      this.parts.deferred.add(name);
-    }
     this.send(
       "START",
-      now.filter((name) => !this.parts.deferred.has(name)),
+      [...targets].filter((name) => !started.has(name)),
     );
     await running;
   }
@@ -69,7 +68,6 @@ export class DaemonCommands {
   /** Stops one daemon; its dependents wait in RESTARTING until it runs again. */
   async stop(name: string): Promise<void> {
     this.parts.registry.get(name);
-    this.parts.deferred.cancel(name);
     this.supervise();
     const state = this.parts.stateOf(name);
     if (state === "STOPPED") return;
@@ -90,7 +88,6 @@ export class DaemonCommands {
   /** Stops everything: dependents before their dependencies, in parallel where possible. */
   async stopAll(): Promise<void> {
     if (this.parts.supervisor.getSnapshot().status !== "active") return;
-    this.parts.deferred.cancelAll();
     // No supervise() here: daemons never handed to the supervisor have nothing to stop, and an
     // invalid graph registered since must not make stopAll() and close() throw.
     const done = new Promise<void>((resolve) => {
@@ -132,12 +129,11 @@ export class DaemonCommands {
     const started = new Set<string>();
     for (const definition of this.parts.registry.takeUnsupervised()) {
       const { supervised } = definition;
-      this.parts.supervisor.send(
-        registerEvent(
-          { ...definition, driver: supervised.driver },
-          this.parts.clock,
-          this.parts.random,
-        ),
+      registerDaemon(
+        this.parts.supervisor,
+        { ...definition, driver: supervised.driver },
+        this.parts.clock,
+        this.parts.random,
       );
       if (!startNow.has(definition.name)) continue;
       this.send("START", [definition.name]);

@@ -6,6 +6,7 @@
  * processes from outliving the manager (process-guard.ts) and the capture of errors that escape
  * daemon code (escaped-errors.ts).
  */
+import { DEFAULTS } from "../../machines/defaults.ts";
 import { resolve } from "node:path";
 import { Subject, type Observable } from "rxjs";
 import { systemClock, type WardenClock } from "../../actors/clock.ts";
@@ -21,7 +22,6 @@ import { createActorSystem, type SupervisorActor } from "./actor-system.ts";
 import { DaemonCommands } from "./daemon-commands.ts";
 import { DaemonRegistry } from "./daemon-registry.ts";
 import { statusOf, type DaemonStatus } from "./daemon-status.ts";
-import { DeferredStarts } from "./deferred-starts.ts";
 import { captureEscapedErrors } from "./escaped-errors.ts";
 import { publishHealthChange, publishTransition } from "./lifecycle-events.ts";
 import { ProcessGuard } from "./process-guard.ts";
@@ -57,7 +57,6 @@ export class DaemonManager {
   private readonly random: () => number;
   private readonly registry = new DaemonRegistry();
   private readonly waiters: TransitionWaiters;
-  private readonly deferred = new DeferredStarts((name) => this.commands.send("START", [name]));
   private readonly commands: DaemonCommands;
   private readonly escalations = new Subject<string>();
   /** Each daemon's latest transition: status once its lifecycle actor is gone. */
@@ -74,7 +73,7 @@ export class DaemonManager {
 
   constructor(private readonly options: DaemonManagerOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.stateDir = resolve(options.stateDir ?? ".warden");
+    this.stateDir = resolve(options.stateDir ?? DEFAULTS.stateDir);
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger();
     this.bus = new EventBus({ clock: this.clock });
@@ -93,7 +92,6 @@ export class DaemonManager {
     this.commands = new DaemonCommands({
       registry: this.registry,
       waiters: this.waiters,
-      deferred: this.deferred,
       supervisor: this.supervisor,
       clock: this.clock,
       random: this.random,
@@ -175,7 +173,11 @@ export class DaemonManager {
   }
 
   /** Resolves when `name` is in `state`; rejects after `timeoutMs` on the manager's clock. */
-  waitFor(name: string, state: LifecycleState, timeoutMs = 30_000): Promise<void> {
+  waitFor(
+    name: string,
+    state: LifecycleState,
+    timeoutMs: number = DEFAULTS.waitForMs,
+  ): Promise<void> {
     this.registry.get(name);
     return this.waiters.waitFor(name, state, timeoutMs, () => this.stateOf(name));
   }
@@ -253,9 +255,7 @@ export class DaemonManager {
     publishTransition(this.bus, transition);
     const { name, from, state: to, reason } = transition;
     this.logger.debug({ daemon: name, from, to, reason }, "transition");
-    // Waiting commands first: they must still see a deferred start that this transition sends.
     this.waiters.next(transition);
-    this.deferred.onTransition(transition);
   }
 
   private assertOpen(): void {

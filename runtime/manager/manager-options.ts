@@ -10,7 +10,7 @@ export interface DaemonManagerOptions {
   /** Random source for backoff jitter. */
   random?: () => number;
   logger?: Logger;
-  /** Lifecycle actors per group supervisor. */
+  /** Lifecycle actors per group supervisor. Default `DEFAULTS.groupSize`. */
   groupSize?: number;
   /**
    * Charge errors that escape daemon code (uncaught exceptions, unhandled rejections) to the
@@ -21,7 +21,7 @@ export interface DaemonManagerOptions {
   onUnhandledError?: (error: unknown) => void;
   /** Observes the actor system, e.g. for Stately's inspector. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Where process daemons' logs, pid records and notify sockets live. Default `.warden`. */
+  /** Where process daemons' logs, pid records and notify sockets live. Default `DEFAULTS.stateDir` (`.warden`). */
   stateDir?: string;
 }
 

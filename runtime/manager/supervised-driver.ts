@@ -1,13 +1,15 @@
 /**
- * What the manager registers for one daemon: the driver its lifecycle actor runs, plus what
- * status shows of it. In-process daemons and process daemons each get their own driver.
+ * What the manager registers for one daemon: its driver (actors/lifecycle-actors.ts), which the
+ * lifecycle actor's provided actors find by the daemon's name (runtime/manager/actor-system.ts),
+ * plus what status shows of it and what the manager itself does with it (dispose, kill at exit,
+ * repair). In-process daemons and process daemons each get their own driver.
  */
 import { InProcessDriver } from "../../actors/in-process-daemon.ts";
 import { runAs } from "../../actors/daemon-ownership.ts";
 import type { WardenClock } from "../../actors/clock.ts";
 import { ProcessDriver } from "../../actors/process-daemon.ts";
 import type { ProcessDaemonSpec } from "../../actors/process-spec.ts";
-import type { DaemonDriver } from "../../machines/daemon-driver.ts";
+import type { DaemonDriver } from "../../actors/lifecycle-actors.ts";
 import type { DaemonPolicy } from "../../machines/daemon-policy.ts";
 import type { InProcessDaemon } from "../../actors/daemon-types.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
@@ -146,7 +148,7 @@ function processDriver(
     stateDir: env.stateDir,
     bus: env.bus.client(name, (fn) => fn()),
     logger,
-    stopTimeoutMs: policy.stopTimeoutMs,
+    clock: env.clock,
     heartbeatTimeoutMs: policy.heartbeatTimeoutMs,
     ...(env.onProcessInstance
       ? { onInstance: (instance) => env.onProcessInstance!(name, instance) }

@@ -19,6 +19,7 @@ import {
 import { processesInGroup, stillRunning } from "../support/orphans.ts";
 import { eventually } from "../support/process-harness.ts";
 import { printedPids, StartedProcesses, startTimeOf } from "../support/started-processes.ts";
+import { escapingSleep } from "../support/started-processes.ts";
 
 const started = new StartedProcesses();
 afterEach(() => started.killAll());
@@ -146,11 +147,8 @@ describe.skipIf(process.platform !== "linux")("finding escaped descendants", () 
       2,
     );
     const { scrubbed, deep, marked, inner } = pids as Record<string, number>;
-    const stranger = await shellGroup(
-      "setsid sleep 1000 & echo other:$!; echo ready; wait",
-      id + "x",
-    );
-    const unmarked = await shellGroup("setsid sleep 1000 & echo other:$!; echo ready; wait");
+    const stranger = await shellGroup(`${escapingSleep("other")}; echo ready; wait`, id + "x");
+    const unmarked = await shellGroup(`${escapingSleep("other")}; echo ready; wait`);
     expect(instanceIdOf(scrubbed!)).toBeUndefined();
 
     const escaped = findEscaped({ pgid, instanceId: id });

@@ -1,7 +1,8 @@
 /**
  * A process group and the descendants that left it, stopped as one: SIGTERM and SIGCONT,
- * SIGKILL at the deadline, new marked processes found once the group is empty, and a report
- * naming what could not be stopped. Real processes; Linux only (/proc).
+ * SIGKILL when told (the deadline is the caller's: the lifecycle chart's stop timeout, or
+ * stopWithin's grace), new marked processes found once the group is empty, and a report naming
+ * what could not be stopped. Real processes; Linux only (/proc).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,11 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { INSTANCE_ENV, newInstanceId } from "../../actors/process-descendants.ts";
-import { KILL_SETTLE_MS, ProcessFamily } from "../../actors/process-family.ts";
+import { systemClock } from "../../actors/clock.ts";
+import { KILL_SETTLE_MS, ProcessFamily, stopWithin } from "../../actors/process-family.ts";
 import { processStartTime } from "../../actors/process-groups.ts";
 import { stillRunning } from "../support/orphans.ts";
 import { eventually } from "../support/process-harness.ts";
-import { printedPids, StartedProcesses, stateOf } from "../support/started-processes.ts";
+import {
+  escapingSleep,
+  printedPids,
+  StartedProcesses,
+  stateOf,
+} from "../support/started-processes.ts";
 
 const started = new StartedProcesses();
 afterEach(() => started.killAll());
@@ -42,7 +49,7 @@ async function markedGroup(script: string) {
 describe.skipIf(process.platform !== "linux")("ProcessFamily", () => {
   it("continues stopped processes, in the group and out of it, so that SIGTERM ends them", async () => {
     const { pgid, pids, family, problems } = await markedGroup(
-      "setsid sleep 1000 & echo escaped:$!; echo ready; exec sleep 1000",
+      `${escapingSleep("escaped")}; echo ready; exec sleep 1000`,
     );
     const escaped = pids.escaped!;
     process.kill(-pgid, "SIGSTOP");
@@ -53,7 +60,7 @@ describe.skipIf(process.platform !== "linux")("ProcessFamily", () => {
       "both to be stopped",
     );
 
-    family.terminate(600_000);
+    family.terminate();
 
     expect(await family.gone()).toBe(true);
     expect(family.killed).toBe(false);
@@ -62,15 +69,13 @@ describe.skipIf(process.platform !== "linux")("ProcessFamily", () => {
     expect(problems).toEqual([]);
   });
 
-  it("kills an escaped process that ignores SIGTERM at the deadline", async () => {
+  it("kills an escaped process that ignores SIGTERM at the caller's deadline", async () => {
     const { pids, family, problems } = await markedGroup(
       `setsid sh -c 'trap "" TERM; echo stubborn:$$; echo ready; while :; do sleep 0.05; done' & wait`,
     );
     const stubborn = pids.stubborn!;
 
-    family.terminate(300);
-
-    expect(await family.gone()).toBe(true);
+    expect(await stopWithin(family, 300, systemClock)).toBe(true);
     expect(family.killed).toBe(true);
     expect(stillRunning([stubborn])).toEqual([]);
     expect(problems).toEqual([]);
@@ -90,7 +95,7 @@ describe.skipIf(process.platform !== "linux")("ProcessFamily", () => {
       );
       const spawner = pids.spawner!;
 
-      family.terminate(5_000);
+      family.terminate();
       const ended = await family.gone();
 
       const parting = started.addPid(Number(readFileSync(file, "utf8")));
@@ -103,9 +108,7 @@ describe.skipIf(process.platform !== "linux")("ProcessFamily", () => {
   });
 
   it("gives up on what still runs after SIGKILL, naming it, so that a stop always ends", async () => {
-    const { pgid, pids } = await markedGroup(
-      "setsid sleep 1000 & echo escaped:$!; echo ready; wait",
-    );
+    const { pgid, pids } = await markedGroup(`${escapingSleep("escaped")}; echo ready; wait`);
     const problems: string[] = [];
     // A group that never empties, as one stuck in uninterruptible sleep would be (root can kill
     // anything else, so the probe stands in for it).

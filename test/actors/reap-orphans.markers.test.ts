@@ -14,6 +14,7 @@ import { readRecords, recordProcess } from "../../actors/process-records.ts";
 import { reapOrphans } from "../../actors/reap-orphans.ts";
 import { stillRunning } from "../support/orphans.ts";
 import { printedPids, StartedProcesses } from "../support/started-processes.ts";
+import { escapingSleep } from "../support/started-processes.ts";
 
 const started = new StartedProcesses();
 let dir: string;
@@ -51,7 +52,7 @@ function record(daemon: string, pid: number, startTime: string, instanceId?: str
   });
 }
 
-const escapeScript = "setsid sleep 1000 & echo escaped:$!; echo ready; exec sleep 1000";
+const escapeScript = `${escapingSleep("escaped")}; echo ready; exec sleep 1000`;
 
 describe.skipIf(process.platform !== "linux")("reapOrphans and instance markers", () => {
   it("stops the marked escapees of a group whose pid was reused, and nothing else", async () => {
@@ -76,7 +77,7 @@ describe.skipIf(process.platform !== "linux")("reapOrphans and instance markers"
   });
 
   it("reads records without a marker (older managers) and reaps their group as before", async () => {
-    const { pgid, pids } = await group("setsid sleep 1000 & echo escaped:$!; echo ready; wait");
+    const { pgid, pids } = await group(`${escapingSleep("escaped")}; echo ready; wait`);
     record("old", pgid, processStartTime(pgid)!);
 
     const outcomes = await reapOrphans(dir, { graceMs: 2_000 });

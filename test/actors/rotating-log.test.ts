@@ -10,7 +10,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_LOG_ROTATION, RotatingLog } from "../../actors/rotating-log.ts";
+import { RotatingLog } from "../../actors/rotating-log.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
 import { MAX_PARTIAL_LINE_BYTES } from "../../actors/line-splitter.ts";
 
 const T0 = new Date("2026-11-23T04:40:48.123Z");
@@ -182,7 +183,7 @@ describe("RotatingLog rotation", () => {
   });
 
   it("keeps the default of name.log and four rotated files", () => {
-    expect(DEFAULT_LOG_ROTATION).toEqual({ maxBytes: 10 * 1024 * 1024, maxFiles: 5 });
+    expect(DEFAULTS.daemon.logs).toEqual({ maxBytes: 10 * 1024 * 1024, maxFiles: 5 });
     const log = new RotatingLog({ file, maxBytes: 1024 });
     for (let n = 1; n <= 24 * 8; n++) log.write("stdout", `${numbered(n)}\n`, T0);
     log.close();

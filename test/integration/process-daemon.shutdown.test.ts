@@ -28,19 +28,14 @@ function blockRemoval(file: string): void {
 describe.skipIf(process.platform !== "linux")("stopping a process driver", () => {
   it("continues a stopped (SIGSTOP) process so that SIGTERM ends it, without SIGKILL", async () => {
     const { driver, stateDir } = setup();
-    const sleeper = driver(
-      "frozen",
-      { command: "sleep", args: ["1000"] },
-      {
-        stopTimeoutMs: 600_000,
-      },
-    );
+    const sleeper = driver("frozen", { command: "sleep", args: ["1000"] });
     await sleeper.start(never());
     const pid = started.addGroup(sleeper.details().pid!);
     process.kill(-pid, "SIGSTOP");
     await eventually(() => stateOf(pid) === "T", 5_000, "the process to be stopped");
 
-    // A safety net for the test only: without SIGCONT the stop would wait out stopTimeoutMs.
+    // A safety net for the test only: without SIGCONT the stop would wait for ever (the driver
+    // has no deadline; the lifecycle chart's stop timeout is what kills).
     await sleeper.stop(AbortSignal.timeout(15_000));
 
     const log = readFileSync(logFileOf(stateDir, "frozen"), "utf8");

@@ -43,6 +43,22 @@ describe("backoffDelay (full jitter)", () => {
     expect(backoffDelay(50, POLICY, () => ALMOST_ONE)).toBe(29_999);
   });
 
+  it("is floor(r × min(maxMs, initialMs × factor^(attempt − 1))), as every comment says", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.integer({ min: 0, max: 600_000 }),
+        fc.double({ min: 1, max: 10, noNaN: true }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, initialMs, maxMs, factor, r) => {
+          const formula = Math.floor(r * Math.min(maxMs, initialMs * factor ** (attempt - 1)));
+          expect(backoffDelay(attempt, { initialMs, maxMs, factor }, () => r)).toBe(formula);
+        },
+      ),
+    );
+  });
+
   it("draws exactly one random number per delay", () => {
     let calls = 0;
     backoffDelay(4, POLICY, () => {

@@ -74,7 +74,7 @@ export function driverPerTest(): () => DriverHarness {
           stateDir: dir,
           bus: bus.client(name),
           logger,
-          stopTimeoutMs: 2_000,
+          clock: systemClock,
           heartbeatTimeoutMs: undefined,
           ...options,
         });

@@ -22,7 +22,7 @@ const driver = new ProcessDriver({
   stateDir,
   bus: new EventBus({ clock: systemClock }).client(name),
   logger: { debug: say("debug"), info: say("info"), warn: say("warn"), error: say("error") },
-  stopTimeoutMs: 2_000,
+  clock: systemClock,
   heartbeatTimeoutMs: undefined,
 });
 await driver.start(new AbortController().signal);

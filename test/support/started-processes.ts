@@ -99,6 +99,22 @@ export function stateOf(pid: number): string | undefined {
   }
 }
 
+/**
+ * A shell snippet that starts `sleep 1000` in a session of its own (it leaves its process group,
+ * as a double-forking daemon does) and prints `<name>:<pid>` only once `setsid` has taken
+ * effect, so that a test never sees it still in the group.
+ *
+ * @example
+ * spawn("sh", ["-c", `${escapingSleep("escaped")}; echo ready; wait`]);
+ */
+export function escapingSleep(name: string): string {
+  return (
+    `setsid sleep 1000 & e=$!; ` +
+    `until [ "$(cut -d' ' -f6 /proc/$e/stat 2>/dev/null)" = "$e" ]; do sleep 0.01; done; ` +
+    `echo ${name}:$e`
+  );
+}
+
 function signal(target: number): void {
   try {
     process.kill(target, "SIGKILL");

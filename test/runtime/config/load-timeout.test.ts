@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DEFAULTS } from "../../../machines/defaults.ts";
 import {
-  DEFAULT_LOAD_TIMEOUT_MS,
   LOAD_TIMEOUT_ENV,
   loadTimeoutMs,
   withinLoadTimeout,
@@ -14,7 +14,7 @@ afterEach(() => {
 describe("loadTimeoutMs", () => {
   it("is 30 s unless WARDEN_LOAD_TIMEOUT_MS says otherwise", () => {
     expect(LOAD_TIMEOUT_ENV).toBe("WARDEN_LOAD_TIMEOUT_MS");
-    expect(DEFAULT_LOAD_TIMEOUT_MS).toBe(30_000);
+    expect(DEFAULTS.loadTimeoutMs).toBe(30_000);
     expect(loadTimeoutMs({})).toBe(30_000);
     expect(loadTimeoutMs({ WARDEN_LOAD_TIMEOUT_MS: "" })).toBe(30_000);
     expect(loadTimeoutMs({ WARDEN_LOAD_TIMEOUT_MS: " 250 " })).toBe(250);

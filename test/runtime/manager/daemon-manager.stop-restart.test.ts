@@ -118,3 +118,22 @@ describe("DaemonManager: register, start, stop, restart, status", () => {
     },
   );
 });
+
+describe("DaemonManager: a start asked for while STOPPING, then a shutdown", () => {
+  it("stopAll() cancels it even while a dependent still holds the daemon", async () => {
+    const sim = simulation();
+    const db = sim.daemon("db", { stopMs: 100 });
+    // restart "never": losing db makes api stop (slowly) instead of waiting in RESTARTING.
+    sim.daemon("api", { stopMs: 300 }, { dependsOn: ["db"], restart: "never" });
+    await sim.run(sim.manager.startAll());
+    void sim.manager.stop("db").catch(() => {});
+    await sim.advance(10);
+    const started = sim.manager.start("db");
+    started.catch(() => {}); // rejected by the shutdown; not what this test is about
+    await sim.run(sim.manager.stopAll());
+    await sim.advance(10_000);
+    expect(sim.state("db")).toBe("STOPPED");
+    expect(sim.state("api")).toBe("STOPPED");
+    expect(db.starts).toBe(1);
+  });
+});
