@@ -6,11 +6,11 @@
  * processes from outliving the manager (process-guard.ts) and the capture of errors that escape
  * daemon code (escaped-errors.ts).
  */
-import { DEFAULTS } from "../../machines/defaults.ts";
 import { resolve } from "node:path";
 import { Subject, type Observable } from "rxjs";
 import { systemClock, type WardenClock } from "../../actors/clock.ts";
 import type { LifecycleContext } from "../../machines/daemon-lifecycle.ts";
+import { DEFAULTS } from "../../machines/defaults.ts";
 import { resolvePolicy } from "../../machines/daemon-policy.ts";
 import type { Envelope } from "../../machines/envelope.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
@@ -195,16 +195,10 @@ export class DaemonManager {
   }
 
   statusOf(name: string): DaemonStatus {
-    const definition = this.registry.get(name);
-    const context = this.supervisor.system.get(name)?.getSnapshot().context as
-      LifecycleContext | undefined;
-    const last = this.lastTransitions.get(name);
-    return statusOf(definition, {
-      state: this.stateOf(name),
-      context,
-      last,
-      now: this.clock.now(),
-    });
+    const snapshot = this.supervisor.system.get(name)?.getSnapshot();
+    const context = snapshot?.context as LifecycleContext | undefined;
+    const standing = { state: this.stateOf(name), context, now: this.clock.now() };
+    return statusOf(this.registry.get(name), { ...standing, last: this.lastTransitions.get(name) });
   }
 
   /**
@@ -216,33 +210,21 @@ export class DaemonManager {
     await this.stopAll();
     this.closed = true;
     this.supervisor.stop();
-    const released = await Promise.allSettled(
-      [...this.registry.all()].map((d) => d.supervised.dispose()),
+    await this.registry.disposeAll((error) =>
+      this.logger.error({ err: messageOf(error) }, "cannot release a daemon's resources"),
     );
-    for (const outcome of released) {
-      if (outcome.status === "rejected") {
-        this.logger.error(
-          { err: messageOf(outcome.reason) },
-          "cannot release a daemon's resources",
-        );
-      }
-    }
     this.processGuard.release();
     this.releaseErrorCapture();
   }
 
   /** Puts back process daemons' notify sockets whose files are gone; names those it re-created. */
-  async repairProcesses(): Promise<string[]> {
-    const repaired: string[] = [];
-    for (const definition of this.registry.all()) {
-      if (await definition.supervised.repair()) repaired.push(definition.name);
-    }
-    return repaired;
+  repairProcesses(): Promise<string[]> {
+    return this.registry.repairAll();
   }
 
   /** SIGKILLs every process daemon's processes, synchronously: the manager exits unordered. */
   killAllNow(): void {
-    for (const definition of this.registry.all()) definition.supervised.killNow();
+    this.registry.killAllNow();
   }
 
   /** How long an ordered stop of everything may take (DaemonRegistry.stopBudgetMs). */

@@ -92,6 +92,26 @@ export class DaemonRegistry {
     return order;
   }
 
+  /** Releases every daemon's resources; what fails is told to `onError`, and the rest go on. */
+  async disposeAll(onError: (error: unknown) => void): Promise<void> {
+    const released = await Promise.allSettled([...this.all()].map((d) => d.supervised.dispose()));
+    for (const outcome of released) if (outcome.status === "rejected") onError(outcome.reason);
+  }
+
+  /** Puts back what the state directory held for each daemon; names those it re-created. */
+  async repairAll(): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const definition of this.all()) {
+      if (await definition.supervised.repair()) repaired.push(definition.name);
+    }
+    return repaired;
+  }
+
+  /** SIGKILLs every process daemon's processes, synchronously. */
+  killAllNow(): void {
+    for (const definition of this.all()) definition.supervised.killNow();
+  }
+
   /**
    * How long an ordered stop of everything may take: the longest dependency chain, each of its
    * daemons with the largest stop timeout, plus a margin for what a stop does besides waiting.
