@@ -18,8 +18,8 @@ export function descriptions(plan: Plan, results: Results): string {
     items.push(`- **(a) Cost per supervised in-process daemon.** N independent daemons whose \`start\` and \`stop\`
   resolve at once go through \`DaemonManager.register\` ×N, \`startAll()\` and \`stopAll()\`. The
   baseline is N standalone XState actors of the same lifecycle machine
-  (\`daemonLifecycleMachine.provide({ actors: { startInstance, stopInstance, watchInstance } })\`, a
-  trivial \`DaemonDriver\`, \`resolvePolicy()\`, \`dependenciesReady: true\`), each started, sent
+  (\`daemonLifecycleMachine.provide(lifecycleImplementations((name) => drivers.get(name)))\`,
+  each with a trivial \`DaemonDriver\` found by name, \`resolvePolicy()\`, \`dependenciesReady: true\`), each started, sent
   START, awaited in RUNNING, sent STOP and awaited in STOPPED. Time is per daemon, from the first
   \`register\` (or \`createActor\`) to all STOPPED, without the heap measurement; heap is
   \`process.memoryUsage().heapUsed\` after \`global.gc()\` while all daemons are RUNNING, minus the
