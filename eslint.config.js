@@ -4,7 +4,16 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".warden/**", "coverage/**", "**/.warden/**", "scratch/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "dist/**",
+      ".warden/**",
+      "coverage/**",
+      "**/.warden/**",
+      "scratch/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

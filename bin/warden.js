@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `.ts` configurations and daemon modules load too.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../cli/main.ts");
+// The `warden` command: the compiled CLI, run by plain Node (no TypeScript loader; a user's
+// `.ts` configuration or module loads one lazily, when it is imported).
+await import("../dist/cli/main.js");

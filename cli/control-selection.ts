@@ -1,5 +1,4 @@
 import { suggestion } from "../machines/closest-name.ts";
-import { loadConfig } from "../runtime/config/load-config.ts";
 import type { DaemonStatus } from "../runtime/manager/daemon-manager.ts";
 import { WardenError } from "../machines/errors.ts";
 import { selectDaemons } from "../runtime/config/select-daemons.ts";
@@ -91,7 +90,9 @@ async function selected(
     checkKnown(names, known, (name) => `no daemon named "${name}"${suggestion(name, known)}`);
     return [...new Set(names)];
   }
-  const { config } = await loadConfig(selection.config, cwd);
+  const { config } = await (
+    await import("../runtime/config/load-config.ts")
+  ).loadConfig(selection.config, cwd);
   const members = selectDaemons(config, { profile: selection.profile });
   checkKnown(
     members,

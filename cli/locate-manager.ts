@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { TOKEN_FILE, readToken } from "../runtime/control/api-token.ts";
-import { loadConfig, stateDirOf, type LoadedConfig } from "../runtime/config/load-config.ts";
+import { configFileOf, quickStateDir } from "../runtime/config/config-file.ts";
 import { WardenError, isWardenError } from "../machines/errors.ts";
 import { MANAGER_INFO_FILE, readManagerInfo } from "../runtime/control/manager-discovery.ts";
 import { liveLockHolder } from "../runtime/state/state-lock.ts";
@@ -47,7 +47,7 @@ export async function locateManager(
     return { url, token: options.token, tokenSource: "the token given with --token" };
   }
   const loaded = await configFor(options, cwd);
-  const stateDir = stateDirOf(loaded);
+  const stateDir = loaded.stateDir;
   const tokenFile = join(stateDir, TOKEN_FILE);
   const token = options.token ?? readToken(stateDir);
   const tokenSource =
@@ -76,9 +76,25 @@ export async function locateManager(
   };
 }
 
-async function configFor(options: ConnectionOptions, cwd: string): Promise<LoadedConfig> {
+/** The configuration file and its state directory. */
+interface ConfigPlace {
+  file: string;
+  stateDir: string;
+}
+
+/**
+ * Where the configuration keeps its state. A `.json`/`.yaml` file is only read for its
+ * `stateDir`; a module (or a file that does not read cleanly) is loaded in full, lazily, so that
+ * talking to a manager costs no schema, YAML or TypeScript machinery it does not need.
+ */
+async function configFor(options: ConnectionOptions, cwd: string): Promise<ConfigPlace> {
   try {
-    return await loadConfig(options.config, cwd);
+    const file = configFileOf(options.config, cwd);
+    const quick = await quickStateDir(file);
+    if (quick !== undefined) return { file, stateDir: quick };
+    const { loadConfig, stateDirOf } = await import("../runtime/config/load-config.ts");
+    const loaded = await loadConfig(file, cwd);
+    return { file: loaded.file, stateDir: stateDirOf(loaded) };
   } catch (error) {
     // `--url` alone still needs a token: say that the configuration was wanted for it.
     if (options.url === undefined || !isWardenError(error, "WARDEN_ERR_CONFIG")) throw error;
@@ -90,7 +106,7 @@ async function configFor(options: ConnectionOptions, cwd: string): Promise<Loade
   }
 }
 
-function notRunningMessage(loaded: LoadedConfig, stateDir: string, cwd: string): string {
+function notRunningMessage(loaded: ConfigPlace, stateDir: string, cwd: string): string {
   const file = shownPath(loaded.file, cwd);
   return (
     `no manager is running for ${file} (state dir ${shownPath(stateDir, cwd)}); ` +

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { suggestion } from "../../machines/closest-name.ts";
-import { loadConfig, stateDirOf, type LoadedConfig } from "../../runtime/config/load-config.ts";
+import type { LoadedConfig } from "../../runtime/config/load-config.ts";
 import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
 import { logFileOf } from "../../actors/log-files.ts";
@@ -33,6 +33,8 @@ export interface LogsOptions {
  */
 export async function logs(name: string, options: LogsOptions, io: CliIO): Promise<void> {
   const count = lineCountOf(options.lines);
+  // The configuration machinery is loaded when the command runs, not when the CLI starts.
+  const { loadConfig, stateDirOf } = await import("../../runtime/config/load-config.ts");
   const loaded = await loadConfig(options.config, io.cwd);
   checkKnown(name, loaded, io.cwd);
   const file = logFileOf(stateDirOf(loaded), name);

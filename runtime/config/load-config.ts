@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, extname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { tsImport } from "tsx/esm/api";
-import { parseDocument } from "yaml";
+import { readFileSync } from "node:fs";
+import { dirname, extname, resolve } from "node:path";
+import { importModule } from "./import-module.ts";
+import { CONFIG_FILE_NAMES, configFileOf } from "./config-file.ts";
+
+export { CONFIG_FILE_NAMES, findConfigFile } from "./config-file.ts";
 import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
 import { configError, displayPath, syntaxError } from "./config-error.ts";
@@ -10,21 +11,6 @@ import { parseJson } from "./parse-json.ts";
 import { LOAD_TIMEOUT_ENV, loadTimeoutMs, withinLoadTimeout } from "./load-timeout.ts";
 import type { WardenConfig } from "./types.ts";
 import { validateConfig } from "./validate-config.ts";
-
-/**
- * The file names warden looks for, in this order, when no `--config` is given.
- *
- * @example
- * CONFIG_FILE_NAMES[0]; // "warden.config.ts"
- */
-export const CONFIG_FILE_NAMES = [
-  "warden.config.ts",
-  "warden.config.js",
-  "warden.config.mjs",
-  "warden.config.json",
-  "warden.config.yaml",
-  "warden.config.yml",
-] as const;
 
 /**
  * A validated configuration and where it came from; relative paths in it (modules, `cwd`,
@@ -44,26 +30,6 @@ export interface LoadedConfig {
 const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"]);
 
 /**
- * The absolute path of the first of `CONFIG_FILE_NAMES` present in `cwd`, or a
- * `WARDEN_ERR_CONFIG` naming the names looked for, the folder, and `--config`.
- *
- * @example
- * findConfigFile("/srv/cluster"); // "/srv/cluster/warden.config.ts"
- */
-export function findConfigFile(cwd: string): string {
-  const dir = resolve(cwd);
-  for (const name of CONFIG_FILE_NAMES) {
-    const candidate = join(dir, name);
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  throw new WardenError(
-    "WARDEN_ERR_CONFIG",
-    `no configuration file in ${dir}: looked for ${CONFIG_FILE_NAMES.join(", ")}; ` +
-      `create one there or pass --config <file>`,
-  );
-}
-
-/**
  * Reads, parses and validates a configuration file: `path` (relative to `cwd`; a folder means
  * the config file found in it) or, without one, the file `findConfigFile(cwd)` finds.
  * `.ts`/`.js`/`.mjs` files are imported through tsx and their default export is used, within
@@ -80,13 +46,7 @@ export async function loadConfig(
   path?: string,
   cwd: string = process.cwd(),
 ): Promise<LoadedConfig> {
-  let file = path === undefined ? findConfigFile(cwd) : resolve(cwd, path);
-  if (!existsSync(file)) {
-    const shown = displayPath(file, cwd);
-    const where = shown === file ? "" : ` (${file})`;
-    throw new WardenError("WARDEN_ERR_CONFIG", `no such file: ${shown}${where}`);
-  }
-  if (statSync(file).isDirectory()) file = findConfigFile(file);
+  const file = configFileOf(path, cwd);
   const shown = displayPath(file, cwd);
   const raw = await readConfig(file, shown);
   return { file, dir: dirname(file), config: validateConfig(raw, shown) };
@@ -127,7 +87,7 @@ async function importDefault(file: string, shown: string): Promise<unknown> {
   let namespace: { default?: unknown };
   try {
     namespace = await withinLoadTimeout(
-      () => tsImport(pathToFileURL(file).href, import.meta.url),
+      () => importModule(file),
       (ms) =>
         (late = new WardenError(
           "WARDEN_ERR_CONFIG",
@@ -164,7 +124,9 @@ function readText(file: string, shown: string): string {
   }
 }
 
-function parseYaml(text: string, shown: string): unknown {
+async function parseYaml(text: string, shown: string): Promise<unknown> {
+  // Loaded only for YAML files.
+  const { parseDocument } = await import("yaml");
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     const problems = document.errors.map((error) => ({

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
-import { tsImport } from "tsx/esm/api";
+import { importModule } from "./import-module.ts";
 import { missingPathHint } from "./closest-file.ts";
 import { LOAD_TIMEOUT_ENV, loadTimeoutMs, withinLoadTimeout } from "./load-timeout.ts";
 import type { DaemonModuleExport, InProcessDaemon } from "../../actors/daemon-types.ts";
@@ -50,7 +49,7 @@ export async function loadDaemonModule(
   let namespace: { default?: unknown };
   try {
     namespace = await withinLoadTimeout(
-      () => tsImport(pathToFileURL(file).href, import.meta.url) as Promise<{ default?: unknown }>,
+      () => importModule(file),
       (ms) =>
         (late = fail(
           `did not finish loading within ${ms} ms (a top-level await that never settles?); ${longer}`,
