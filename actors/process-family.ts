@@ -106,6 +106,9 @@ export class ProcessFamily {
     const { pgid, instanceId, startedSince } = this.options;
     const clock = this.clock;
     let scannedAt = -Infinity;
+    // Two empty scans in a row, a poll apart: a process caught in the middle of an exec can be
+    // unreadable for one look.
+    let emptyScans = 0;
     for (;;) {
       const now = clock.now();
       const killedAt = this.killedAt;
@@ -115,7 +118,8 @@ export class ProcessFamily {
         scannedAt = now;
         // Markers only: once the group is empty its id may be given to someone else.
         const found = this.add(findEscaped({ instanceId, startedSince, fresh: true }));
-        if (found.length === 0 && this.escaped.length === 0) break;
+        emptyScans = found.length === 0 && this.escaped.length === 0 ? emptyScans + 1 : 0;
+        if (emptyScans >= 2 || (emptyScans === 1 && instanceId === undefined)) break;
         if (killedAt !== undefined) this.signalEach(found, "SIGKILL");
         else for (const signal of ["SIGTERM", "SIGCONT"] as const) this.signalEach(found, signal);
       }

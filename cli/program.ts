@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
 import { isWardenError, messageOf } from "../machines/errors.ts";
+import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerControlCommands } from "./control-commands.ts";
 import { sourceFlagsToCommand } from "./source-flags.ts";
 import type { CliIO } from "./io.ts";
+import { packageVersion } from "./version.ts";
 
 /**
  * The `warden` command line (SPEC §8), built from injected I/O so that tests can run it in
@@ -16,6 +18,7 @@ import type { CliIO } from "./io.ts";
 export function buildProgram(io: CliIO): Command {
   const program = new Command("warden")
     .description("Supervise daemons: in-process TypeScript modules and programs in any language.")
+    .version(packageVersion(), "-V, --version")
     .showHelpAfterError("(run `warden --help` for usage)")
     .exitOverride()
     .configureOutput({
@@ -57,6 +60,7 @@ export function buildProgram(io: CliIO): Command {
     )
     .action(async (options) => (await import("./commands/validate.ts")).validate(options, io));
 
+  registerInitCommand(program, io);
   registerLogsCommand(program, io);
   registerControlCommands(program, io);
   return program;
