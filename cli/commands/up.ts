@@ -11,6 +11,7 @@ import { HEALTH_SERVER, attachControlPlane } from "../../runtime/control/control
 import { managerFromConfig } from "../../runtime/config/manager-from-config.ts";
 import { selectDaemons, type Selection } from "../../runtime/config/select-daemons.ts";
 import { StateDirGuard } from "../../runtime/state/state-dir-guard.ts";
+import { rememberStateDir } from "../../runtime/config/state-dir-memo.ts";
 import { LOCK_FILE, acquireStateLock } from "../../runtime/state/state-lock.ts";
 import { formatOutputLine } from "../format-output-line.ts";
 import { formatTransition } from "../format-transition.ts";
@@ -39,6 +40,8 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
   const targets = [...dependencyClosure(names, graph)];
   // One manager per state directory, decided before anything is loaded or started.
   const lock = await acquireStateLock(stateDirOf(loaded), { config: resolve(loaded.file) });
+  // So that `warden status` and friends find this manager without running a module config.
+  rememberStateDir(resolve(loaded.file), lock.stateDir);
   const { io, progress } = withProgress(parentIo, [HEALTH_SERVER, ...targets]);
   const logger = createLogger({
     level: options.logLevel ?? "info",

@@ -9,6 +9,7 @@ import { dirname, extname, join, resolve } from "node:path";
 import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError } from "../../machines/errors.ts";
 import { displayPath } from "./config-error.ts";
+import { rememberedStateDir } from "./state-dir-memo.ts";
 
 /**
  * The file names warden looks for, in this order, when no `--config` is given.
@@ -63,22 +64,22 @@ export function configFileOf(path: string | undefined, cwd: string): string {
 }
 
 /**
- * The state directory of a `.json` or `.yaml` configuration, read without validating the rest
- * of it; undefined for any other file, or when the file does not read cleanly (then the full
- * `loadConfig`, with its precise errors, is the way).
+ * The state directory of a configuration, cheaply: a `.json` or `.yaml` file is read for its
+ * `stateDir` without validating the rest; for a module, what `warden up` remembered for it
+ * (state-dir-memo.ts) while the file is unchanged. Undefined otherwise, or when the file does
+ * not read cleanly: then the full `loadConfig`, with its precise errors, is the way.
  *
  * @example
  * await quickStateDir("/srv/app/warden.config.json"); // "/srv/app/.warden"
  */
 export async function quickStateDir(file: string): Promise<string | undefined> {
   const extension = extname(file).toLowerCase();
+  const yaml = extension === ".yaml" || extension === ".yml";
+  if (extension !== ".json" && !yaml) return rememberedStateDir(file);
   let value: unknown;
   try {
     const text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
-    if (extension === ".json") value = JSON.parse(text);
-    else if (extension === ".yaml" || extension === ".yml") {
-      value = (await import("yaml")).parse(text);
-    } else return undefined;
+    value = yaml ? (await import("yaml")).parse(text) : JSON.parse(text);
   } catch {
     // Unreadable or malformed: loadConfig says what is wrong and where.
     return undefined;
