@@ -48,6 +48,31 @@ function escapees(): number[] {
   );
 }
 
+/**
+ * A legacy (double-forking) daemon run by a process-daemon driver in a separate owner process
+ * (test/support/process-owner.ts), so that the owner can be killed as a manager would be.
+ */
+async function ownedLegacyDaemon(stateDir: string) {
+  const owner = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(repoRoot, "test/support/process-owner.ts"),
+      stateDir,
+      "legacy",
+      "sh",
+      "-c",
+      legacyScript("wait"),
+    ],
+    { detached: true, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  started.addGroup(owner.pid!);
+  const { leader } = await printedPids(owner);
+  started.addGroup(leader!);
+  return { owner, leader };
+}
+
 describe.skipIf(process.platform !== "linux")("descendants outside the process group", () => {
   it("are stopped with their daemon, which ends only once they are gone", async () => {
     const { manager } = setup();
@@ -90,23 +115,7 @@ describe.skipIf(process.platform !== "linux")("descendants outside the process g
 
   it("are reaped at the next start after the manager was killed with SIGKILL", async () => {
     const stateDir = join(scratch, "state");
-    const owner = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(repoRoot, "test/support/process-owner.ts"),
-        stateDir,
-        "legacy",
-        "sh",
-        "-c",
-        legacyScript("wait"),
-      ],
-      { detached: true, stdio: ["ignore", "pipe", "inherit"] },
-    );
-    started.addGroup(owner.pid!);
-    const { leader } = await printedPids(owner);
-    started.addGroup(leader!);
+    const { owner, leader } = await ownedLegacyDaemon(stateDir);
     const outside = escapees();
 
     owner.kill("SIGKILL");
@@ -136,23 +145,7 @@ describe.skipIf(process.platform !== "linux")("descendants outside the process g
 
   it("are reaped with the group when it still runs", async () => {
     const stateDir = join(scratch, "state");
-    const owner = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(repoRoot, "test/support/process-owner.ts"),
-        stateDir,
-        "legacy",
-        "sh",
-        "-c",
-        legacyScript("wait"),
-      ],
-      { detached: true, stdio: ["ignore", "pipe", "inherit"] },
-    );
-    started.addGroup(owner.pid!);
-    const { leader } = await printedPids(owner);
-    started.addGroup(leader!);
+    const { owner, leader } = await ownedLegacyDaemon(stateDir);
     const outside = escapees();
     owner.kill("SIGKILL");
     await once(owner, "exit");
