@@ -10,8 +10,8 @@ export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
  * const run = runWarden(["validate", "--config", file]);
  * expect(await run.exited).toBe(0);
  */
-export function runWarden(args: string[], cwd = repoRoot) {
-  const child = spawn(process.execPath, [`${repoRoot}/bin/warden.js`, ...args], {
+export function runWarden(args: string[], cwd = repoRoot, nodeOptions: string[] = []) {
+  const child = spawn(process.execPath, [...nodeOptions, `${repoRoot}/bin/warden.js`, ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
