@@ -24,6 +24,8 @@ export const KILL_SETTLE_MS = 2000;
 const POLL_MS = 20;
 /** While escaped processes run, the environments are scanned for new ones this often. */
 const RESCAN_MS = 250;
+/** Between the empty marker scan and the one that confirms it. */
+const CONFIRM_MS = 1;
 
 export interface ProcessFamilyOptions {
   /** The group the instance leads; undefined when it is not (or no longer) ours to signal. */
@@ -106,8 +108,8 @@ export class ProcessFamily {
     const { pgid, instanceId, startedSince } = this.options;
     const clock = this.clock;
     let scannedAt = -Infinity;
-    // Two empty scans in a row, a poll apart: a process caught in the middle of an exec can be
-    // unreadable for one look.
+    // Two empty scans in a row, CONFIRM_MS apart: a process caught in the middle of an exec can
+    // be unreadable for one look.
     let emptyScans = 0;
     for (;;) {
       const now = clock.now();
@@ -131,7 +133,9 @@ export class ProcessFamily {
         );
         return false;
       }
-      await new Promise((resolve) => clock.setTimeout(resolve, POLL_MS));
+      // The confirming scan follows at once: an exec takes microseconds, not a poll.
+      const pause = emptyScans === 1 ? CONFIRM_MS : POLL_MS;
+      await new Promise((resolve) => clock.setTimeout(resolve, pause));
     }
     this.over = true;
     return true;
