@@ -3,9 +3,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emit } from "../../cli/commands/emit.ts";
 import { events } from "../../cli/commands/events.ts";
-import type { CliIO } from "../../cli/io.ts";
 import type { Envelope } from "../../machines/envelope.ts";
 import type { WardenError } from "../../machines/errors.ts";
+import { captureIo } from "../support/capture-io.ts";
 
 const TOKEN = "c".repeat(64);
 const NOW = Date.now();
@@ -39,21 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
-
-function captureIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    errStream: { write: () => true },
-    color: false,
-    cwd: process.cwd(),
-    onShutdownSignal: () => {},
-    exit: () => {},
-  };
-  return { io, out, err };
-}
 
 describe("warden events (in process, against a fake manager)", () => {
   it("prints lifecycle events as warden up does and others as time, type, source and data", async () => {

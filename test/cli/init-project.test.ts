@@ -13,10 +13,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_SCHEMA_REF, initProject } from "../../cli/commands/init-project.ts";
 import type { InitOptions } from "../../cli/commands/init.ts";
-import type { CliIO } from "../../cli/io.ts";
 import { isWardenError } from "../../machines/errors.ts";
 import { loadConfig } from "../../runtime/config/load-config.ts";
 import { repoRoot } from "../support/run-warden.ts";
+import { captureIo } from "../support/capture-io.ts";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -27,22 +27,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "warden-init-"));
   folders.push(dir);
   return dir;
-}
-
-/** A CliIO whose working folder is `cwd`, capturing what is printed. */
-function captureIo(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    errStream: { write: () => true },
-    color: false,
-    cwd,
-    onShutdownSignal: () => {},
-    exit: () => {},
-  };
-  return { io, out, err };
 }
 
 /** Runs `initProject` expecting it to refuse; returns the error. */

@@ -11,6 +11,7 @@ import { initProject, type InitResult } from "../../cli/commands/init-project.ts
 import type { InitFormat } from "../../cli/commands/init.ts";
 import type { CliIO } from "../../cli/io.ts";
 import { repoRoot, runWarden } from "../support/run-warden.ts";
+import { captureIo } from "../support/capture-io.ts";
 
 const folders: string[] = [];
 const runs: ReturnType<typeof runWarden>[] = [];
@@ -23,15 +24,7 @@ afterEach(async () => {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const silentIo = (cwd: string): CliIO => ({
-  out: () => {},
-  err: () => {},
-  errStream: { write: () => true },
-  color: false,
-  cwd,
-  onShutdownSignal: () => {},
-  exit: () => {},
-});
+const silentIo = (cwd: string): CliIO => captureIo(cwd).io;
 
 /** A fresh project folder where `npm install warden` has been run (a link to this checkout). */
 function project(): string {
