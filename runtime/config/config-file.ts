@@ -85,6 +85,21 @@ export async function quickStateDir(file: string): Promise<string | undefined> {
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const stateDir = (value as { stateDir?: unknown }).stateDir ?? DEFAULTS.stateDir;
-  return typeof stateDir === "string" ? resolve(dirname(file), stateDir) : undefined;
+  const { stateDir } = value as { stateDir?: unknown };
+  if (stateDir !== undefined && typeof stateDir !== "string") return undefined;
+  return stateDirOf({ dir: dirname(file), config: { stateDir } });
+}
+
+/**
+ * Where warden keeps a configuration's state (`stateDir`, default `.warden`), absolute,
+ * relative to the configuration's folder.
+ *
+ * @example
+ * stateDirOf({ dir: "/srv/app", config: {} }); // "/srv/app/.warden"
+ */
+export function stateDirOf(loaded: {
+  dir: string;
+  config: { stateDir?: string | undefined };
+}): string {
+  return resolve(loaded.dir, loaded.config.stateDir ?? DEFAULTS.stateDir);
 }

@@ -3,8 +3,7 @@ import { dirname, extname, resolve } from "node:path";
 import { importModule } from "./import-module.ts";
 import { CONFIG_FILE_NAMES, configFileOf } from "./config-file.ts";
 
-export { CONFIG_FILE_NAMES, findConfigFile } from "./config-file.ts";
-import { DEFAULTS } from "../../machines/defaults.ts";
+export { CONFIG_FILE_NAMES, findConfigFile, stateDirOf } from "./config-file.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
 import { configError, displayPath, syntaxError } from "./config-error.ts";
 import { parseJson } from "./parse-json.ts";
@@ -63,11 +62,6 @@ export function resolveFromConfig(loaded: Pick<LoadedConfig, "dir">, relPath: st
   return resolve(loaded.dir, relPath);
 }
 
-/** Where warden keeps this configuration's state (`stateDir`, default `.warden`), absolute. */
-export function stateDirOf(loaded: Pick<LoadedConfig, "dir" | "config">): string {
-  return resolveFromConfig(loaded, loaded.config.stateDir ?? DEFAULTS.stateDir);
-}
-
 async function readConfig(file: string, shown: string): Promise<unknown> {
   const extension = extname(file).toLowerCase();
   if (MODULE_EXTENSIONS.has(extension)) return importDefault(file, shown);
@@ -82,26 +76,20 @@ async function readConfig(file: string, shown: string): Promise<unknown> {
 }
 
 async function importDefault(file: string, shown: string): Promise<unknown> {
-  const limitMs = loadTimeoutMs();
-  let late: WardenError | undefined;
-  let namespace: { default?: unknown };
-  try {
-    namespace = await withinLoadTimeout(
-      () => importModule(file),
-      (ms) =>
-        (late = new WardenError(
-          "WARDEN_ERR_CONFIG",
-          `cannot load ${shown}: it did not finish loading within ${ms} ms ` +
-            `(a top-level await that never settles?); set ${LOAD_TIMEOUT_ENV} to wait longer`,
-        )),
-      limitMs,
-    );
-  } catch (error) {
-    if (error === late) throw error;
-    throw new WardenError("WARDEN_ERR_CONFIG", `cannot load ${shown}: ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
+  const namespace = await withinLoadTimeout(
+    () => importModule(file),
+    (ms) =>
+      new WardenError(
+        "WARDEN_ERR_CONFIG",
+        `cannot load ${shown}: it did not finish loading within ${ms} ms ` +
+          `(a top-level await that never settles?); set ${LOAD_TIMEOUT_ENV} to wait longer`,
+      ),
+    loadTimeoutMs(),
+    (error) =>
+      new WardenError("WARDEN_ERR_CONFIG", `cannot load ${shown}: ${messageOf(error)}`, {
+        cause: error,
+      }),
+  );
   let exported = namespace.default;
   // Outside a "type": "module" package tsx compiles the file to CommonJS, so the namespace's
   // default is the `exports` object and the real default export sits one level down.

@@ -45,21 +45,15 @@ export async function loadDaemonModule(
   if (!existsSync(file)) throw fail(`no such file${missingPathHint(file)}`);
   const limitMs = loadTimeoutMs();
   const longer = `set ${LOAD_TIMEOUT_ENV} to wait longer`;
-  let late: DaemonModuleError | undefined;
-  let namespace: { default?: unknown };
-  try {
-    namespace = await withinLoadTimeout(
-      () => importModule(file),
-      (ms) =>
-        (late = fail(
-          `did not finish loading within ${ms} ms (a top-level await that never settles?); ${longer}`,
-        )),
-      limitMs,
-    );
-  } catch (error) {
-    if (error === late) throw error;
-    throw fail(`could not be loaded: ${messageOf(error)}`, error);
-  }
+  const namespace = await withinLoadTimeout(
+    () => importModule(file),
+    (ms) =>
+      fail(
+        `did not finish loading within ${ms} ms (a top-level await that never settles?); ${longer}`,
+      ),
+    limitMs,
+    (error) => fail(`could not be loaded: ${messageOf(error)}`, error),
+  );
   let exported = namespace.default as DaemonModuleExport | { default?: unknown } | undefined;
   // A CommonJS-transpiled module wraps the real default export one level down.
   if (exported && typeof exported === "object" && "default" in exported && !("start" in exported)) {
@@ -69,19 +63,15 @@ export async function loadDaemonModule(
   let daemon: unknown = exported;
   if (typeof exported === "function") {
     const factory = exported as (options: unknown) => unknown;
-    try {
-      daemon = await withinLoadTimeout(
-        () => factory(options),
-        (ms) =>
-          (late = fail(
-            `its factory did not return a daemon within ${ms} ms (a promise that never settles?); ${longer}`,
-          )),
-        limitMs,
-      );
-    } catch (error) {
-      if (error === late) throw error;
-      throw fail(`its factory threw: ${messageOf(error)}`, error);
-    }
+    daemon = await withinLoadTimeout(
+      () => factory(options),
+      (ms) =>
+        fail(
+          `its factory did not return a daemon within ${ms} ms (a promise that never settles?); ${longer}`,
+        ),
+      limitMs,
+      (error) => fail(`its factory threw: ${messageOf(error)}`, error),
+    );
   }
   if (!isDaemon(daemon)) {
     throw fail(

@@ -36,8 +36,8 @@ export function loadTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * What `work` resolves to, or its failure; if it has not settled within `ms`, the error that
- * `timedOut(ms)` makes. The timer keeps the event loop alive meanwhile, on purpose: Node ends
+ * What `work` resolves to, or its failure (as `failed` turns it, by default as it is); if it has
+ * not settled within `ms`, the error that `timedOut(ms)` makes. The timer keeps the event loop alive meanwhile, on purpose: Node ends
  * a process whose only pending work is an unsettled top-level await (exit 13) as soon as
  * nothing else is scheduled, which would pre-empt this error. The work itself cannot be
  * cancelled; it is left behind.
@@ -52,10 +52,13 @@ export async function withinLoadTimeout<T>(
   work: () => PromiseLike<T> | T,
   timedOut: (ms: number) => Error,
   ms: number = loadTimeoutMs(),
+  failed: (error: unknown) => unknown = (error) => error,
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   // Called at once; a synchronous throw becomes the rejection it would be in an async function.
-  const running = new Promise<T>((resolve) => resolve(work()));
+  const running = new Promise<T>((resolve) => resolve(work())).catch((error: unknown) => {
+    throw failed(error);
+  });
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(timedOut(ms)), ms);
   });
