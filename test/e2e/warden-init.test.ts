@@ -1,38 +1,15 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { foldersAndRunsPerTest } from "../support/manager-run.ts";
 import { repoRoot, runWarden } from "../support/run-warden.ts";
 
-const folders: string[] = [];
-const runs: ReturnType<typeof runWarden>[] = [];
-afterEach(async () => {
-  for (const run of runs.splice(0)) {
-    if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
-    run.child.kill("SIGTERM");
-    await run.exited;
-  }
-  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "warden-init-e2e-"));
-  folders.push(dir);
-  return dir;
-}
+const temporary = foldersAndRunsPerTest("warden-init-e2e-");
+const tempDir = temporary.folder;
 
 /** Runs `warden args` in `cwd` to its end. */
 async function warden(args: string[], cwd: string) {
-  const run = runWarden(args, cwd);
-  runs.push(run);
+  const run = temporary.track(runWarden(args, cwd));
   const code = await run.exited;
   return { code, ...run.output() };
 }
@@ -47,9 +24,7 @@ function upOnAnyPort(dir: string, configName: string) {
   const changed = text.replace(/("port": |port: )7070\b/, "$10");
   expect(changed).not.toBe(text);
   writeFileSync(file, changed);
-  const run = runWarden(["up"], dir);
-  runs.push(run);
-  return run;
+  return temporary.track(runWarden(["up"], dir));
 }
 
 describe("warden init", () => {

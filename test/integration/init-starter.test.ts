@@ -3,33 +3,23 @@
  * valid, runs under `warden up` in each format, and type-checks as a user's project would.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { initProject, type InitResult } from "../../cli/commands/init-project.ts";
 import type { InitFormat } from "../../cli/commands/init.ts";
 import type { CliIO } from "../../cli/io.ts";
 import { repoRoot, runWarden } from "../support/run-warden.ts";
 import { captureIo } from "../support/capture-io.ts";
+import { foldersAndRunsPerTest } from "../support/manager-run.ts";
 
-const folders: string[] = [];
-const runs: ReturnType<typeof runWarden>[] = [];
-afterEach(async () => {
-  for (const run of runs.splice(0)) {
-    if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
-    run.child.kill("SIGTERM");
-    await run.exited;
-  }
-  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const temporary = foldersAndRunsPerTest("warden-starter-");
 
 const silentIo = (cwd: string): CliIO => captureIo(cwd).io;
 
 /** A fresh project folder where `npm install warden` has been run (a link to this checkout). */
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), "warden-starter-"));
-  folders.push(dir);
+  const dir = temporary.folder();
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(repoRoot, join(dir, "node_modules", "warden"), "dir");
@@ -54,8 +44,7 @@ function onAnyPort(result: InitResult): void {
 describe("the starter project of warden init", () => {
   it.each(["ts", "json", "yaml"] as const)("--format %s passes warden validate", async (format) => {
     const result = init(format);
-    const run = runWarden(["validate"], result.dir);
-    runs.push(run);
+    const run = temporary.track(runWarden(["validate"], result.dir));
     expect(await run.exited, run.output().stderr).toBe(0);
     expect(run.output().stdout).toBe(`warden.config.${format}: valid (2 daemons)\n`);
   });
@@ -65,8 +54,7 @@ describe("the starter project of warden init", () => {
     async (format) => {
       const result = init(format);
       onAnyPort(result);
-      const run = runWarden(["up"], result.dir);
-      runs.push(run);
+      const run = temporary.track(runWarden(["up"], result.dir));
       await run.waitForOutput(/3 daemons running/);
       await run.waitForOutput(/ticker\s+│ tick \d\d:\d\d:\d\d/);
       run.child.kill("SIGTERM");
@@ -89,8 +77,7 @@ describe("the starter project of warden init", () => {
   it("--format ts runs under warden up", async () => {
     const result = init("ts");
     onAnyPort(result);
-    const run = runWarden(["up"], result.dir);
-    runs.push(run);
+    const run = temporary.track(runWarden(["up"], result.dir));
     await run.waitForOutput(/3 daemons running/);
     run.child.kill("SIGINT");
     expect(await run.exited, run.output().stderr).toBe(0);

@@ -117,3 +117,35 @@ export async function eventuallyAsync<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Call at the top of a test file: `folder()` makes a temporary folder and `track(run)` keeps a
+ * warden run; after each test the runs still going get SIGTERM (and are waited for), then the
+ * folders are removed.
+ */
+export function foldersAndRunsPerTest(prefix: string): {
+  folder(): string;
+  track(run: Run): Run;
+} {
+  const folders: string[] = [];
+  const runs: Run[] = [];
+  afterEach(async () => {
+    for (const run of runs.splice(0)) {
+      if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+    for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    folder: () => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      folders.push(dir);
+      return dir;
+    },
+    track: (run) => {
+      runs.push(run);
+      return run;
+    },
+  };
+}
