@@ -3,7 +3,6 @@ import { TOKEN_FILE, readToken } from "../runtime/control/api-token.ts";
 import { configFileOf, quickStateDir } from "../runtime/config/config-file.ts";
 import { WardenError, isWardenError } from "../machines/errors.ts";
 import { MANAGER_INFO_FILE, readManagerInfo } from "../runtime/control/manager-discovery.ts";
-import { liveLockHolder } from "../runtime/state/state-lock.ts";
 import { shownPath } from "./shown-path.ts";
 
 /** Which manager to talk to, as the command line says it: `--config`, `--url`, `--token`. */
@@ -58,6 +57,8 @@ export async function locateManager(
   const notRunning = notRunningMessage(loaded, stateDir, cwd);
   const info = readManagerInfo(stateDir);
   if (info === undefined) {
+    // The lock's module (sockets, child processes) is loaded only on this path, not by every command.
+    const { liveLockHolder } = await import("../runtime/state/state-lock.ts");
     const holder = liveLockHolder(stateDir);
     // Starting, or its state directory was just deleted and is being restored: not "no manager".
     if (holder !== undefined) {

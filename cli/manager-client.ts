@@ -1,5 +1,4 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
 import type { Command } from "commander";
 import type { DaemonStatus } from "../runtime/manager/daemon-manager.ts";
 import { messageOf } from "../machines/errors.ts";
@@ -163,8 +162,11 @@ export class ManagerClient {
     const all: Record<string, string> = { ...headers };
     if (this.target.token !== undefined) all.authorization = `Bearer ${this.target.token}`;
     if (payload !== undefined) all["content-type"] = "application/json";
-    // agent: false: no kept-alive socket holds the command open once it is done.
-    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, {
+    // agent: false: no kept-alive socket holds the command open once it is done. TLS is loaded
+    // only for an https:// manager: every command would pay for it at start-up otherwise.
+    const request = (
+      url.protocol === "https:" ? process.getBuiltinModule("node:https").request : httpRequest
+    )(url, {
       method,
       headers: all,
       agent: false,

@@ -44,6 +44,13 @@ export const ERROR_CODES = {
 
 export type WardenErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * Marks a WardenError whichever copy of this module made it: the bundled CLI (dist/cli/warden.js)
+ * and the compiled modules it loads later (dist/…, shared with a user's `import "warden"`) each
+ * have their own class, so `instanceof` alone would miss an error raised by the other.
+ */
+const WARDEN_ERROR = Symbol.for("warden.error");
+
 /** A failure with a stable code, an exit code for the CLI, and the original cause. */
 export class WardenError extends Error {
   readonly code: WardenErrorCode;
@@ -60,12 +67,17 @@ export class WardenError extends Error {
     this.code = code;
     this.exitCode = ERROR_CODES[code];
     this.details = options.details ?? [];
+    Object.defineProperty(this, WARDEN_ERROR, { value: true });
   }
 }
 
 /** True when `error` is a WardenError, optionally of the given code. */
 export function isWardenError(error: unknown, code?: WardenErrorCode): error is WardenError {
-  return error instanceof WardenError && (code === undefined || error.code === code);
+  const marked =
+    error instanceof WardenError ||
+    (error instanceof Error &&
+      (error as unknown as Record<symbol, unknown>)[WARDEN_ERROR] === true);
+  return marked && (code === undefined || (error as WardenError).code === code);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import type { LifecycleState } from "../../machines/lifecycle-states.ts";
 import type { DaemonStatus } from "../../runtime/manager/daemon-manager.ts";
 import { DEFAULTS } from "../../machines/defaults.ts";

@@ -7,7 +7,6 @@
  * else owns it); an entry counts only while the configuration file's size and modification time
  * are those it was written for, so an edited configuration is loaded again.
  */
-import { createHash } from "node:crypto";
 import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +26,20 @@ function memoDir(): string {
 }
 
 function memoFile(config: string): string {
-  return join(memoDir(), `${createHash("sha256").update(config).digest("hex").slice(0, 32)}.json`);
+  return join(memoDir(), `${fnv1a64(config)}.json`);
+}
+
+/**
+ * The 64-bit FNV-1a hash of `text`'s UTF-8 bytes, as 16 hex digits: a file name per path. Not
+ * node:crypto, which would cost every control command its loading time; a collision only costs
+ * a miss (each entry records its own path), never a wrong state directory.
+ */
+function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text, "utf8")) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, "0");
 }
 
 /**

@@ -2,7 +2,6 @@
  * The bearer token of the control API (docs/control-api.md): 32 random bytes as 64 hex
  * characters in `<stateDir>/token`, mode 0600, made at the first start and kept afterwards.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -33,7 +32,10 @@ export function ensureToken(stateDir: string, preferred?: string): string {
   const existing = readToken(stateDir);
   if (existing !== undefined) return existing;
   const file = join(stateDir, TOKEN_FILE);
-  const token = preferred ?? randomBytes(TOKEN_BYTES).toString("hex");
+  // Web Crypto's global, not node:crypto: the CLI reads tokens with this module and should not
+  // load Node's crypto module at start-up for a function only the manager runs.
+  const token =
+    preferred ?? Buffer.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES))).toString("hex");
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${token}\n`, { mode: 0o600 });
   try {
@@ -76,22 +78,6 @@ export function readToken(stateDir: string): string | undefined {
     );
   }
   return token;
-}
-
-/**
- * True when `given` is the token. Compares SHA-256 digests in constant time, so neither the
- * content nor the length of the token leaks through timing.
- *
- * @example
- * tokenMatches(token, bearerOf(request.headers.authorization)); // false for undefined
- */
-export function tokenMatches(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  return timingSafeEqual(digest(expected), digest(given));
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
 }
 
 /** Creates `stateDir` private to its owner; a directory that already exists is left as it is. */

@@ -12,7 +12,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyHttpOptions,
 } from "fastify";
-import { tokenMatches } from "./api-token.ts";
+import { tokenMatches } from "./token-check.ts";
 import {
   ApiError,
   clientErrorOf,

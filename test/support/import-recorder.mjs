@@ -1,5 +1,6 @@
 // Loaded with `node --import` by tests: reports on stderr every package a program imports from
-// node_modules, once each, as `imported-package <name>`, so a test can check what a command loads.
+// node_modules, once each, as `imported-package <name>`, and at exit every one of Node's own
+// modules it loaded, as `loaded-builtin <name>`, so a test can check what a command loads.
 import { register } from "node:module";
 
 register(
@@ -16,3 +17,10 @@ register(
         return resolved;
       }`),
 );
+
+process.on("exit", () => {
+  const builtins = process.moduleLoadList
+    .filter((entry) => entry.startsWith("NativeModule ") && !entry.includes("internal/"))
+    .map((entry) => entry.slice("NativeModule ".length));
+  process.stderr.write(builtins.map((name) => `loaded-builtin ${name}\n`).join(""));
+});

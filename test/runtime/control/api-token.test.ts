@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { ensureToken, readToken, tokenMatches } from "../../../runtime/control/api-token.ts";
+import { ensureToken, readToken } from "../../../runtime/control/api-token.ts";
+import { tokenMatches } from "../../../runtime/control/token-check.ts";
 import { isWardenError } from "../../../machines/errors.ts";
 
 const dirs: string[] = [];
