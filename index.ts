@@ -22,6 +22,7 @@ export type {
   DaemonDefinition,
   ProcessDaemonDefinition,
   ReadyCheck,
+  HealthProbe,
 } from "./runtime/config/types.ts";
 export { loadConfig } from "./runtime/config/load-config.ts";
 export { managerFromConfig } from "./runtime/config/manager-from-config.ts";

@@ -5,6 +5,7 @@
  */
 import { messageOf } from "../machines/errors.ts";
 import { closestName } from "../machines/closest-name.ts";
+import { parseHealthAnswer } from "./notify-health-answer.ts";
 
 /** The longest line accepted, in UTF-8 bytes, without its `\n`. */
 export const MAX_NOTIFY_LINE_BYTES = 65_536;
@@ -33,6 +34,7 @@ export const NOTIFY_KEYS = [
   "EVENT",
   "METRICS",
   "SUBSCRIBE",
+  "HEALTH",
 ] as const;
 
 export type NotifyKey = (typeof NOTIFY_KEYS)[number];
@@ -44,7 +46,9 @@ export type NotifyMessage =
   | { kind: "EVENT"; type: string; data: unknown }
   | { kind: "METRICS"; metrics: Record<string, number | string> }
   /** `eventType` is `"*"` for every event. */
-  | { kind: "SUBSCRIBE"; eventType: string };
+  | { kind: "SUBSCRIBE"; eventType: string }
+  /** The answer to the manager's `HEALTH?` (actors/notify-health-answer.ts). */
+  | { kind: "HEALTH"; healthy: boolean; detail?: string };
 
 export type NotifyParseResult = { ok: true; message: NotifyMessage } | { ok: false; error: string };
 
@@ -55,6 +59,7 @@ const USAGE: Record<NotifyKey, string> = {
   EVENT: 'EVENT={"type": "<type>", "data": <json>}',
   METRICS: 'METRICS={"<name>": <number or string>, ...}',
   SUBSCRIBE: "SUBSCRIBE=<event type or *>",
+  HEALTH: "HEALTH=ok or HEALTH=fail <detail>",
 };
 const EVENT_KEYS = ["type", "data"];
 const PREVIEW_LENGTH = 60;
@@ -103,6 +108,8 @@ export function parseNotifyMessage(line: string): NotifyParseResult {
       return parseMetrics(value);
     case "SUBSCRIBE":
       return parseSubscribe(value);
+    case "HEALTH":
+      return parseHealth(value);
   }
 }
 
@@ -188,6 +195,15 @@ function parseMetrics(value: string): NotifyParseResult {
   });
 }
 
+function parseHealth(value: string): NotifyParseResult {
+  const answer = parseHealthAnswer(value);
+  if (!answer.ok) return failure(`HEALTH: ${answer.error}`);
+  const { healthy, detail } = answer;
+  return success(
+    detail === undefined ? { kind: "HEALTH", healthy } : { kind: "HEALTH", healthy, detail },
+  );
+}
+
 function parseSubscribe(value: string): NotifyParseResult {
   if (value === SUBSCRIBE_ALL) return success({ kind: "SUBSCRIBE", eventType: SUBSCRIBE_ALL });
   if (value === "") return failure(`SUBSCRIBE: expected ${USAGE.SUBSCRIBE}, got an empty value`);
@@ -226,7 +242,7 @@ function parseJson(
 function unknownMessage(line: string, key: string): string {
   const near = closestName(key, NOTIFY_KEYS);
   if (near === undefined) {
-    return `unknown message ${quote(line)} (expected READY, WATCHDOG, STATUS, EVENT, METRICS or SUBSCRIBE)`;
+    return `unknown message ${quote(line)} (expected READY, WATCHDOG, STATUS, EVENT, METRICS, SUBSCRIBE or HEALTH)`;
   }
   const caseOnly = near === key.toUpperCase() ? " keys are case-sensitive" : "";
   return `unknown message ${quote(line)} (did you mean "${near}"?${caseOnly})`;

@@ -2,7 +2,8 @@
  * The notify socket of one process daemon (SPEC §4, docs/notify-protocol.md): a Unix stream
  * socket on which the daemon writes newline-separated messages. Each valid message goes to
  * `onMessage`; a malformed one is counted and handed to `onInvalid`, and the connection stays
- * open. `SUBSCRIBE=` is served here: matching events are written back as JSON lines.
+ * open. `SUBSCRIBE=` is served here: matching events are written back as JSON lines; and the
+ * manager's own questions (`HEALTH?`) go out through `broadcast`.
  *
  * Whatever the daemon does, what it makes the manager hold is bounded (SPEC §13): at most
  * MAX_NOTIFY_CONNECTIONS connections (more are closed at once and counted), and events toward
@@ -39,6 +40,8 @@ export interface NotifySocketOptions {
    * delivered value is one JSON line without its newline.
    */
   subscribe(type: string, deliver: (json: string) => void): () => void;
+  /** A connection closed (or was dropped); `connectionCount` already leaves it out. */
+  onClose?(): void;
 }
 
 interface Connection {
@@ -118,6 +121,23 @@ export class NotifySocket {
       })
       .finally(() => (this.repairing = undefined));
     return this.repairing;
+  }
+
+  /**
+   * Writes `line` and a `\n` to every open connection, within the same write budget as events
+   * (a connection that does not read gets nothing more once too much is queued toward it).
+   * Returns how many connections it was written to.
+   *
+   * @example
+   * if (notify.broadcast("HEALTH?") === 0) fail("nobody to ask");
+   */
+  broadcast(line: string): number {
+    let written = 0;
+    for (const connection of this.connections) {
+      if (connection.socket.destroyed) continue;
+      if (this.budget.write(connection.socket, `${line}\n`, connection.queue)) written++;
+    }
+    return written;
   }
 
   /** Closes every connection: they belong to an instance that is gone. */
@@ -248,6 +268,7 @@ export class NotifySocket {
     for (const unsubscribe of connection.subscriptions.values()) unsubscribe();
     connection.subscriptions.clear();
     connection.socket.destroy();
+    this.options.onClose?.();
   }
 }
 

@@ -1,14 +1,17 @@
 /**
  * The driver of a process daemon (SPEC §4): a program in any language, run one instance at a
  * time. This file ties the parts together: the spawn (actors/process-instance.ts), readiness
- * (actors/process-readiness.ts), the notify socket (actors/process-notify.ts) and the reaping of
- * an instance's process group (actors/process-reaping.ts). stdout and stderr go to a rotating
- * log file; the pid and start time are recorded in the state directory so that a manager killed
- * with SIGKILL leaves nothing behind that the next one cannot find. A stop sends SIGTERM and
+ * (actors/process-readiness.ts), liveness (actors/process-health.ts), the notify socket
+ * (actors/process-notify.ts) and the reaping of an instance's process group
+ * (actors/process-reaping.ts). stdout and stderr go to a rotating log file; the pid and start
+ * time are recorded in the state directory so that a manager killed with SIGKILL leaves nothing
+ * behind that the next one cannot find. A stop sends SIGTERM and
  * waits: the deadline, and the SIGKILL after it, are the lifecycle chart's (`kill`).
  */
 import { join } from "node:path";
-import { of, type Observable } from "rxjs";
+import { merge, of, type Observable } from "rxjs";
+import type { HealthPolicy } from "../machines/daemon-policy.ts";
+import { DEFAULTS } from "../machines/defaults.ts";
 import { messageOf } from "../machines/errors.ts";
 import type { InstanceReport } from "../machines/instance-protocol.ts";
 import type { WardenClock } from "./clock.ts";
@@ -17,6 +20,7 @@ import type { DaemonDriver } from "./lifecycle-actors.ts";
 import { logFileOf } from "./log-files.ts";
 import { KILL_SETTLE_MS } from "./process-family.ts";
 import { spawnInstance, type ProcessInstance } from "./process-instance.ts";
+import { processHealthReports, type ProcessHealthOptions } from "./process-health.ts";
 import { ProcessNotify } from "./process-notify.ts";
 import { readyOnNotify, readyPatternOf, untilReady } from "./process-readiness.ts";
 import { reapInstance } from "./process-reaping.ts";
@@ -39,6 +43,8 @@ export interface ProcessDriverOptions {
   clock: WardenClock;
   /** Told to the process as WARDEN_WATCHDOG_MS, so that it knows how often to send WATCHDOG=1. */
   heartbeatTimeoutMs: number | undefined;
+  /** How often `spec.healthProbe` runs, its timeout and threshold. Default: DEFAULTS.daemon.health. */
+  health?: HealthPolicy;
   /** Each complete line the process writes, as it comes (the log file has them all too). */
   onOutput?: (stream: "stdout" | "stderr", line: string) => void;
   /**
@@ -74,6 +80,8 @@ export class ProcessDriver implements DaemonDriver {
   private readonly notify: ProcessNotify;
   private readonly log: RotatingLog;
   private readonly readyPattern: RegExp | undefined;
+  /** How its `health.probe` runs; undefined without one. */
+  private readonly probe: ProcessHealthOptions | undefined;
 
   constructor(private readonly options: ProcessDriverOptions) {
     const { name, spec, stateDir, bus, logger } = options;
@@ -96,6 +104,14 @@ export class ProcessDriver implements DaemonDriver {
         if (instance && !instance.stopping) instance.reports.next(HEARTBEAT);
       },
     });
+    this.probe = spec.healthProbe && {
+      name,
+      probe: spec.healthProbe,
+      spec,
+      policy: options.health ?? DEFAULTS.daemon.health,
+      clock: options.clock,
+      askNotify: (signal) => this.notify.askHealth(signal),
+    };
   }
 
   /** The pid of the running instance, its STATUS= text, its METRICS= and notify counters. */
@@ -130,9 +146,15 @@ export class ProcessDriver implements DaemonDriver {
     await Promise.race([instance.gone, whenAborted(signal)]);
   }
 
-  /** The current instance's exit (when nobody asked for it) and its WATCHDOG=1 heartbeats. */
+  /**
+   * The current instance's exit (when nobody asked for it), its WATCHDOG=1 heartbeats and, while
+   * subscribed, the results of its health probe.
+   */
   reports(): Observable<InstanceReport> {
-    return this.instance?.reports ?? of(NO_INSTANCE);
+    const instance = this.instance;
+    if (!instance) return of(NO_INSTANCE);
+    if (!this.probe) return instance.reports;
+    return merge(instance.reports, processHealthReports(this.probe, instance.pid));
   }
 
   kill(): void {

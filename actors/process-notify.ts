@@ -2,10 +2,13 @@
  * The notify socket of a process daemon and what its messages do (SPEC §4, docs/notify-protocol.md):
  * `READY=1` and `WATCHDOG=1` go to the current instance (through `onReady` and `onHeartbeat`),
  * `STATUS=` and `METRICS=` are kept for status, `EVENT=` is published on the bus as the daemon,
- * and `SUBSCRIBE=` connections get the bus's events back (actors/notify-socket.ts). Malformed
- * messages are counted, a few logged in full, then summarised now and then.
+ * `SUBSCRIBE=` connections get the bus's events back (actors/notify-socket.ts), and `HEALTH=`
+ * answers the manager's `HEALTH?` (actors/health-probes/notify-probe.ts). Malformed messages are
+ * counted, a few logged in full, then summarised now and then.
  */
 import type { BusClient, DaemonLogger } from "./daemon-types.ts";
+import type { HealthResult } from "./health-check-loop.ts";
+import { NotifyHealthQuestion } from "./health-probes/notify-probe.ts";
 import { mergeMetrics } from "./daemon-metrics.ts";
 import { MAX_METRICS_PER_DAEMON, type NotifyMessage } from "./notify-message.ts";
 import { NotifySocket } from "./notify-socket.ts";
@@ -35,6 +38,7 @@ export interface NotifyDetails {
 
 export class ProcessNotify {
   readonly socket: NotifySocket;
+  private readonly health: NotifyHealthQuestion;
   private statusText: string | undefined;
   /** Its METRICS=, merged in place, bounded (daemon-metrics.ts); going over is told once. */
   private metrics: Record<string, number | string> = {};
@@ -57,7 +61,9 @@ export class ProcessNotify {
         });
         return () => subscription.unsubscribe();
       },
+      onClose: () => this.health.connectionClosed(),
     });
+    this.health = new NotifyHealthQuestion(this.socket);
   }
 
   get path(): string {
@@ -70,6 +76,14 @@ export class ProcessNotify {
     this.socket.dropConnections();
     this.statusText = undefined;
     this.metrics = {};
+  }
+
+  /**
+   * Writes `HEALTH?` on the daemon's connections; resolves with its answer, or unhealthy when it
+   * has no connection, closes it first, or `signal` aborts.
+   */
+  askHealth(signal: AbortSignal): Promise<HealthResult> {
+    return this.health.ask(signal);
   }
 
   details(): NotifyDetails {
@@ -104,6 +118,9 @@ export class ProcessNotify {
             { limit: MAX_METRICS_PER_DAEMON },
           );
         }
+        return;
+      case "HEALTH":
+        this.health.answer(message);
         return;
       case "SUBSCRIBE":
         return;

@@ -15,6 +15,19 @@ export type ReadyCheck =
   { notify: true } | { stdout: string } | { tcp: number } | { http: string } | { spawn: true };
 
 /**
+ * How the manager checks that a RUNNING process daemon is still alive (SPEC §4, liveness, apart
+ * from readiness): an HTTP GET answering 2xx, a TCP connect to 127.0.0.1:port, a command exiting
+ * 0, or `HEALTH?` on the notify connection answered by `HEALTH=ok`. Cadence and threshold are the
+ * daemon's `health` policy (`intervalMs`, `timeoutMs`, `failureThreshold`), as for a module's
+ * `healthCheck()`; actors/process-health.ts runs it.
+ *
+ * @example
+ * const probe: HealthProbe = { exec: ["pg_isready", "-q"] };
+ */
+export type HealthProbe =
+  { http: string } | { tcp: number } | { exec: readonly string[] } | { notify: true };
+
+/**
  * Rotation of a process daemon's stdout/stderr log files.
  *
  * @example
@@ -40,5 +53,7 @@ export interface ProcessDaemonSpec {
   cwd?: string;
   /** When the process counts as ready. Default: as soon as it is spawned. */
   ready?: ReadyCheck;
+  /** Its liveness probe (configuration: `health.probe`). Default: none, never unhealthy. */
+  healthProbe?: HealthProbe;
   logs?: LogRotation;
 }

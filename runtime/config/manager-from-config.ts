@@ -62,8 +62,17 @@ async function implementationOf(
   if (definition.args) spec.args = definition.args;
   if (definition.env) spec.env = definition.env;
   if (definition.ready) spec.ready = definition.ready;
+  if (definition.health?.probe) spec.healthProbe = definition.health.probe;
   if (definition.logs) spec.logs = definition.logs;
   return spec;
+}
+
+/** `health` without its `probe` (which goes with the program): cadence and threshold. */
+function healthPolicyOf(definition: DaemonDefinition): DaemonPolicyOptions["health"] {
+  if (definition.health === undefined) return undefined;
+  const { intervalMs, timeoutMs, failureThreshold } = definition.health;
+  const health = { intervalMs, timeoutMs, failureThreshold };
+  return Object.fromEntries(Object.entries(health).filter(([, value]) => value !== undefined));
 }
 
 /** The supervision options of one definition, as DaemonManager.register takes them. */
@@ -76,7 +85,7 @@ function registerOptions(definition: DaemonDefinition): RegisterOptions {
     withinMs: definition.withinMs,
     startTimeoutMs: definition.startTimeoutMs,
     stopTimeoutMs: definition.stopTimeoutMs,
-    health: definition.health,
+    health: healthPolicyOf(definition),
     heartbeatTimeoutMs: definition.heartbeatTimeoutMs,
     retryFailedAfterMs: definition.retryFailedAfterMs,
     critical: definition.critical,

@@ -19,7 +19,6 @@ export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const PROCESS_KEYS = ["args", "env", "cwd", "ready", "logs"] as const;
 /** The keys that only a module daemon (one with `module`) may set. */
 const MODULE_KEYS = ["options"] as const;
-const READY_KEYS = ["notify", "stdout", "tcp", "http", "spawn"] as const;
 
 type ProcessKey = (typeof PROCESS_KEYS)[number];
 type ModuleKey = (typeof MODULE_KEYS)[number];
@@ -27,9 +26,17 @@ type ModuleKey = (typeof MODULE_KEYS)[number];
 /** The keys that make a definition a module daemon or a process daemon. */
 export type DaemonKindKey = "module" | "command" | ProcessKey | ModuleKey;
 
-/** What the daemon refinement below allows: `module` or `command`, each with only its own keys. */
-type DaemonKinds<F extends Partial<Record<DaemonKindKey, unknown>>> =
-  | KindOf<F, "module", ModuleKey, "command" | ProcessKey>
+/** `health` without `probe`: what a module daemon may set (a probe is for processes). */
+type ModuleHealth<F> = F extends { health?: infer H } ? Omit<NonNullable<H>, "probe"> : never;
+
+/**
+ * What the daemon refinement below allows: `module` or `command`, each with only its own keys;
+ * `health.probe` only with `command`.
+ */
+type DaemonKinds<F extends Partial<Record<DaemonKindKey | "health", unknown>>> =
+  | (Omit<KindOf<F, "module", ModuleKey, "command" | ProcessKey>, "health"> & {
+      health?: ModuleHealth<F>;
+    })
   | KindOf<F, "command", ProcessKey, "module" | ModuleKey>;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -63,70 +70,111 @@ const backoffSchema = z.strictObject({
   factor: z.number().min(1).describe("Growth of the delay per attempt").optional(),
 });
 
+/** An http(s) URL, the problem named when it is not one. */
+const httpUrl = () =>
+  z.string().superRefine((url, ctx) => {
+    if (!isHttpUrl(url)) {
+      ctx.addIssue({ code: "custom", input: url, params: { expected: "an http(s) URL" } });
+    }
+  });
+
+/**
+ * `fields`, all optional, of which exactly one must be set (`ready`, `health.probe`): the
+ * problem names the keys expected and the ones found, the JSON Schema says `oneOf`, and the
+ * output is typed as one key alone.
+ */
+function exactlyOne<Shape extends z.core.$ZodLooseShape>(
+  fields: z.ZodObject<Shape, z.core.$strict>,
+  description: string,
+) {
+  const keys = Object.keys(fields.shape);
+  const present = (value: Record<string, unknown>) =>
+    keys.filter((key) => value[key] !== undefined);
+  return (
+    fields
+      .superRefine((value, ctx) => {
+        const found = present(value);
+        if (found.length === 1) return;
+        ctx.addIssue({
+          code: "custom",
+          input: value,
+          params: {
+            expected: `exactly one of ${keys.map((key) => `"${key}"`).join(", ")}`,
+            got: found.length === 0 ? "none" : found.map((key) => `"${key}"`).join(" and "),
+          },
+        });
+      }, whenObject)
+      .meta({ oneOf: keys.map((key) => ({ required: [key] })) })
+      .describe(description)
+      // Types the output as what the refinement above allows. The pipe runs only when there is
+      // no issue, so its check always holds and adds no message of its own. (One key alone is
+      // an object of those fields, which TypeScript cannot see for a generic Shape.)
+      .pipe(
+        z.custom<OneKeyOf<z.output<typeof fields>>>(
+          (value) => isObject(value) && present(value).length === 1,
+        ) as unknown as z.ZodType<OneKeyOf<z.output<typeof fields>>, z.output<typeof fields>>,
+      )
+  );
+}
+
+const probeSchema = exactlyOne(
+  z.strictObject({
+    http: httpUrl().describe("Healthy when this URL answers 2xx").optional(),
+    tcp: integer(1, 65_535)
+      .describe("Healthy when this TCP port on 127.0.0.1 accepts a connection")
+      .optional(),
+    exec: z
+      .array(z.string())
+      .min(1)
+      .superRefine((argv, ctx) => {
+        if (argv[0] !== "") return;
+        ctx.addIssue({ code: "custom", path: [0], input: "", params: { expected: "a command" } });
+      })
+      .describe(
+        "Healthy when [command, ...args] exits 0 within timeoutMs; runs in the daemon's cwd with its env",
+      )
+      .optional(),
+    notify: z
+      .literal(true)
+      .describe("Healthy when the process answers HEALTH? with HEALTH=ok within timeoutMs")
+      .optional(),
+  }),
+  "How a process daemon's liveness is checked (only with command)",
+);
+
 const healthSchema = z.strictObject({
   intervalMs: duration("Time between health checks"),
   timeoutMs: duration("How long one health check may take"),
   failureThreshold: integer(1)
     .describe("Consecutive failed checks that make the daemon restart")
     .optional(),
+  probe: probeSchema.optional(),
 });
 
-const readyFields = z.strictObject({
-  notify: z.literal(true).describe("Ready when the process writes READY=1").optional(),
-  stdout: z
-    .string()
-    .superRefine((source, ctx) => {
-      try {
-        new RegExp(source);
-      } catch (error) {
-        ctx.addIssue({
-          code: "custom",
-          input: source,
-          params: { expected: "a valid regular expression", reason: messageOf(error) },
-        });
-      }
-    })
-    .describe("Ready when a stdout line matches this regular expression")
-    .optional(),
-  tcp: integer(1, 65_535).describe("Ready when this TCP port accepts").optional(),
-  http: z
-    .string()
-    .superRefine((url, ctx) => {
-      if (!isHttpUrl(url)) {
-        ctx.addIssue({ code: "custom", input: url, params: { expected: "an http(s) URL" } });
-      }
-    })
-    .describe("Ready when this URL answers 2xx")
-    .optional(),
-  spawn: z.literal(true).describe("Ready as soon as the process is spawned").optional(),
-});
-
-/** The readiness checks `ready` sets; a valid `ready` sets exactly one. */
-const readyChecksIn = (ready: Record<string, unknown>) =>
-  READY_KEYS.filter((key) => ready[key] !== undefined);
-
-const readySchema = readyFields
-  .superRefine((ready, ctx) => {
-    const present = readyChecksIn(ready);
-    if (present.length === 1) return;
-    ctx.addIssue({
-      code: "custom",
-      input: ready,
-      params: {
-        expected: `exactly one of ${READY_KEYS.map((key) => `"${key}"`).join(", ")}`,
-        got: present.length === 0 ? "none" : present.map((key) => `"${key}"`).join(" and "),
-      },
-    });
-  }, whenObject)
-  .meta({ oneOf: READY_KEYS.map((key) => ({ required: [key] })) })
-  .describe("When the process counts as ready")
-  // Types the output as what the refinement above allows. The pipe runs only when there is no
-  // issue, so its check always holds and adds no message of its own.
-  .pipe(
-    z.custom<OneKeyOf<z.output<typeof readyFields>>>(
-      (ready) => isObject(ready) && readyChecksIn(ready).length === 1,
-    ),
-  );
+const readySchema = exactlyOne(
+  z.strictObject({
+    notify: z.literal(true).describe("Ready when the process writes READY=1").optional(),
+    stdout: z
+      .string()
+      .superRefine((source, ctx) => {
+        try {
+          new RegExp(source);
+        } catch (error) {
+          ctx.addIssue({
+            code: "custom",
+            input: source,
+            params: { expected: "a valid regular expression", reason: messageOf(error) },
+          });
+        }
+      })
+      .describe("Ready when a stdout line matches this regular expression")
+      .optional(),
+    tcp: integer(1, 65_535).describe("Ready when this TCP port accepts").optional(),
+    http: httpUrl().describe("Ready when this URL answers 2xx").optional(),
+    spawn: z.literal(true).describe("Ready as soon as the process is spawned").optional(),
+  }),
+  "When the process counts as ready",
+);
 
 const daemonFields = z.strictObject({
   module: nonEmpty()
@@ -173,8 +221,8 @@ const daemonFields = z.strictObject({
 });
 
 /**
- * What breaks "exactly one of `module` or `command`, and only the keys of that kind": none for
- * a valid definition.
+ * What breaks "exactly one of `module` or `command`, and only the keys of that kind" (a
+ * `health.probe` included): none for a valid definition.
  */
 function kindProblems(daemon: Record<string, unknown>) {
   const kind = { module: daemon.module !== undefined, command: daemon.command !== undefined };
@@ -183,16 +231,21 @@ function kindProblems(daemon: Record<string, unknown>) {
     return [{ input: daemon, params: { expected, got: kind.module ? "both" : "neither" } }];
   }
   const [misplaced, owner] = kind.module ? [PROCESS_KEYS, "command"] : [MODULE_KEYS, "module"];
-  return misplaced
+  const got = `it on a daemon with "${kind.module ? "module" : "command"}"`;
+  const problems = misplaced
     .filter((key) => daemon[key] !== undefined)
     .map((key) => ({
-      path: [key],
+      path: [key] as PropertyKey[],
       input: daemon[key],
-      params: {
-        expected: `"${key}" only on a daemon with "${owner}"`,
-        got: `it on a daemon with "${kind.module ? "module" : "command"}"`,
-      },
+      params: { expected: `"${key}" only on a daemon with "${owner}"`, got },
     }));
+  const probe = isObject(daemon.health) ? daemon.health.probe : undefined;
+  if (kind.module && probe !== undefined) {
+    // A module's liveness is its healthCheck(); a probe of the outside world is for processes.
+    const expected = `"health.probe" only on a daemon with "command" (a module has healthCheck())`;
+    problems.push({ path: ["health", "probe"], input: probe, params: { expected, got } });
+  }
+  return problems;
 }
 
 const daemonSchema = daemonFields

@@ -8,8 +8,11 @@
 import type { z } from "zod";
 import type { configSchema, DaemonKindKey } from "./schema.ts";
 
-/** `ready` and `logs` are the process driver's own types; test/runtime/config/types.test.ts checks the schema's equal them. */
-export type { LogRotation, ReadyCheck } from "../../actors/process-spec.ts";
+/**
+ * `ready`, `health.probe` and `logs` are the process driver's own types; test/runtime/config/types.test.ts
+ * checks the schema's equal them (health-probe.validation.test.ts that `probe` fits HealthProbe).
+ */
+export type { HealthProbe, LogRotation, ReadyCheck } from "../../actors/process-spec.ts";
 
 /**
  * The configuration file's contents (SPEC §7), as written by the user: defaults are not filled in.
@@ -54,8 +57,10 @@ export type ProcessDaemonDefinition = Extract<DaemonDefinition, { command: strin
 /**
  * What every daemon definition may set, whatever runs it: dependencies, a description, and the
  * supervision policy of SPEC §2 (every field optional; unset fields take `DEFAULTS.daemon`).
+ * A module daemon sets nothing else, so these are its fields but `module` and `options`;
+ * `health.probe` is a process daemon's own.
  *
  * @example
  * const common: DaemonCommonFields = { dependsOn: ["EVENT_ROUTER"], restart: "always" };
  */
-export type DaemonCommonFields = Omit<DaemonDefinition, DaemonKindKey>;
+export type DaemonCommonFields = Omit<ModuleDaemonDefinition, DaemonKindKey>;

@@ -150,6 +150,7 @@ function processDriver(
     logger,
     clock: env.clock,
     heartbeatTimeoutMs: policy.heartbeatTimeoutMs,
+    health: policy.health,
     ...(env.onProcessInstance
       ? { onInstance: (instance) => env.onProcessInstance!(name, instance) }
       : {}),

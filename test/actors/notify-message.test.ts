@@ -50,7 +50,7 @@ describe("parseNotifyMessage: READY and WATCHDOG", () => {
 describe("parseNotifyMessage: keys", () => {
   it("names the known keys for an unknown one", () => {
     expect(error("FOO=1")).toBe(
-      'unknown message "FOO=1" (expected READY, WATCHDOG, STATUS, EVENT, METRICS or SUBSCRIBE)',
+      'unknown message "FOO=1" (expected READY, WATCHDOG, STATUS, EVENT, METRICS, SUBSCRIBE or HEALTH)',
     );
     expect(error("hello")).toMatch(/^unknown message "hello" \(expected READY, /);
   });
