@@ -21,6 +21,8 @@ export type {
   WardenConfig,
   DaemonDefinition,
   ProcessDaemonDefinition,
+  PythonDaemonDefinition,
+  CatalogDaemonSettings,
   ReadyCheck,
   HealthProbe,
 } from "./runtime/config/types.ts";
@@ -46,3 +48,18 @@ export { LIFECYCLE_STATES, type LifecycleState } from "./machines/lifecycle-stat
 export { daemonLifecycleMachine } from "./machines/daemon-lifecycle.ts";
 export { supervisorMachine } from "./machines/supervisor.ts";
 export { systemClock, type WardenClock } from "./actors/clock.ts";
+export { eventRouterDaemon, type EventRouterOptions } from "./runtime/builtins/event-router.ts";
+export {
+  daemonWatchdog,
+  WATCHDOG_EVENTS,
+  type DaemonWatchdogOptions,
+  type WatchdogEventData,
+} from "./runtime/builtins/daemon-watchdog.ts";
+export {
+  CATALOGS,
+  catalogEntry,
+  type Catalog,
+  type CatalogEntry,
+  type CatalogProfile,
+} from "./machines/catalog/catalog.ts";
+export { profileMembers } from "./machines/catalog/profile-members.ts";

@@ -14,6 +14,7 @@ import { MAX_METRICS_PER_DAEMON, type NotifyMessage } from "./notify-message.ts"
 import { NotifySocket } from "./notify-socket.ts";
 import { notifySocketPath } from "./notify-socket-path.ts";
 import { RateLimitedWarning } from "./rate-limited-warning.ts";
+import { messageOf } from "../machines/errors.ts";
 
 export interface ProcessNotifyOptions {
   name: string;
@@ -43,6 +44,9 @@ export class ProcessNotify {
   /** Its METRICS=, merged in place, bounded (daemon-metrics.ts); going over is told once. */
   private metrics: Record<string, number | string> = {};
   private toldTooManyMetrics = false;
+  /** EVENT= lines the bus refused (EVENT_ROUTER's hold full): counted, a few logged. */
+  private refusedEvents = 0;
+  private readonly refused: RateLimitedWarning;
 
   constructor(private readonly options: ProcessNotifyOptions) {
     const { name, stateDir, bus, logger } = options;
@@ -64,6 +68,10 @@ export class ProcessNotify {
       onClose: () => this.health.connectionClosed(),
     });
     this.health = new NotifyHealthQuestion(this.socket);
+    this.refused = new RateLimitedWarning({
+      what: "events refused by the bus",
+      warn: (message, fields) => logger.warn(message, fields),
+    });
   }
 
   get path(): string {
@@ -108,7 +116,18 @@ export class ProcessNotify {
         this.statusText = message.text === "" ? undefined : message.text;
         return;
       case "EVENT":
-        this.options.bus.publish(message.type, message.data as never);
+        try {
+          this.options.bus.publish(message.type, message.data as never);
+        } catch (error) {
+          // The bus said no (EVENT_ROUTER's hold is full): the daemon's event is not lost
+          // silently, and the manager is not harmed.
+          this.refusedEvents++;
+          this.refused.warn("an EVENT= of the daemon was refused by the bus", {
+            error: messageOf(error),
+            type: message.type,
+            refused: this.refusedEvents,
+          });
+        }
         return;
       case "METRICS":
         if (mergeMetrics(this.metrics, message.metrics) > 0 && !this.toldTooManyMetrics) {

@@ -40,7 +40,10 @@ export function buildProgram(io: CliIO): Command {
       "--daemons <names>",
       "start only these daemons (comma-separated) and their dependencies",
     )
-    .option("--profile <name>", "start the daemons of a profile and their dependencies")
+    .option(
+      "--profile <name>",
+      "start the daemons of a profile and their dependencies; `auto` picks one by profileRules",
+    )
     .option("--no-output", "do not print what process daemons write (their log files keep it)")
     .addOption(
       new Option("--log-level <level>", "daemon log level")
@@ -58,7 +61,21 @@ export function buildProgram(io: CliIO): Command {
       "-c, --config <file>",
       "configuration file (default: warden.config.{ts,js,mjs,json,yaml} here)",
     )
+    .option("--profile <name>", "check what `warden up --profile <name>` would start")
     .action(async (options) => (await import("./commands/validate.ts")).validate(options, io));
+
+  program
+    .command("catalog")
+    .description(
+      "list the built-in catalog's daemon types (SPEC §6) and whether the configuration binds them",
+    )
+    .option("--profile <name>", "only this profile's members, with their dependencies")
+    .option("--json", "print an array of { name, title, category, description, dependsOn, … }")
+    .option(
+      "-c, --config <file>",
+      "configuration whose bindings to show (default: warden.config.{ts,js,mjs,json,yaml} here, if any)",
+    )
+    .action(async (options) => (await import("./commands/catalog.ts")).catalog(options, io));
 
   registerInitCommand(program, io);
   registerLogsCommand(program, io);

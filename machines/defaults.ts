@@ -54,6 +54,17 @@ export const DEFAULTS = {
     /** Dead letters kept in memory; the oldest make room. */
     deadLetterCapacity: 10_000,
   },
+  /**
+   * The EVENT_ROUTER built-in daemon (docs/builtins.md): while it is not RUNNING, the events
+   * daemons publish wait, at most this many and this many bytes (as JSON); beyond, a publish
+   * is refused with WARDEN_ERR_EVENT_ROUTER_FULL.
+   */
+  eventRouter: { maxHeldEvents: 10_000, maxHeldBytes: 8 * 1024 * 1024 },
+  /**
+   * The DAEMON_WATCHDOG built-in daemon (docs/builtins.md): how often it looks, and how long
+   * past a daemon's own timeout (start, stop, heartbeat) it leaves the chart to act first.
+   */
+  watchdog: { intervalMs: 5_000, graceMs: 5_000 },
   /** The control API (docs/control-api.md) and the commands that call it. */
   control: {
     /** How long start/stop/restart wait for each daemon (`timeoutMs`, `warden start --timeout`). */

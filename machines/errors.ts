@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   WARDEN_ERR_CONTROL_PORT: 1,
   /** The control API refused (wrong token) or failed a request: a 5xx, an answer that is not JSON, an event stream that ended. */
   WARDEN_ERR_CONTROL_API: 1,
+  /** EVENT_ROUTER is not RUNNING and holds as many events (or bytes) as it may: a publish is refused. */
+  WARDEN_ERR_EVENT_ROUTER_FULL: 1,
 } as const;
 
 export type WardenErrorCode = keyof typeof ERROR_CODES;

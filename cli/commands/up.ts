@@ -3,13 +3,16 @@ import { configErrorOfGraph } from "../../runtime/config/graph-config-error.ts";
 import { loadConfig, stateDirOf, type LoadedConfig } from "../../runtime/config/load-config.ts";
 import { configErrorOfModule } from "../../runtime/config/module-config-error.ts";
 import type { DaemonManager } from "../../runtime/manager/daemon-manager.ts";
-import { dependencyClosure } from "../../machines/dependency-graph.ts";
 import { STATE_OF_EVENT, type LifecycleEventData } from "../../machines/envelope.ts";
 import { messageOf } from "../../machines/errors.ts";
 import { createLogger } from "../../runtime/logger.ts";
 import { HEALTH_SERVER, attachControlPlane } from "../../runtime/control/control-plane.ts";
 import { managerFromConfig } from "../../runtime/config/manager-from-config.ts";
-import { selectDaemons, type Selection } from "../../runtime/config/select-daemons.ts";
+import type { Selection } from "../../runtime/config/select-daemons.ts";
+import { planStart } from "../../runtime/catalog/start-plan.ts";
+import { configuredDaemons, dependencyGraphOf } from "../../runtime/catalog/config-daemons.ts";
+import { validateGraph } from "../../runtime/manager/validate-graph.ts";
+import { resolveProfile } from "./profile-auto.ts";
 import { StateDirGuard } from "../../runtime/state/state-dir-guard.ts";
 import { rememberStateDir } from "../../runtime/config/state-dir-memo.ts";
 import { LOCK_FILE, acquireStateLock } from "../../runtime/state/state-lock.ts";
@@ -33,11 +36,11 @@ export interface UpOptions extends Selection {
  */
 export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
   const loaded = await loadConfig(options.config, parentIo.cwd);
-  const names = selectDaemons(loaded.config, options);
-  const graph = new Map(
-    Object.entries(loaded.config.daemons).map(([name, d]) => [name, d.dependsOn ?? []]),
-  );
-  const targets = [...dependencyClosure(names, graph)];
+  const where = relative(parentIo.cwd, loaded.file) || loaded.file;
+  const selection = await resolveProfile(loaded, options, parentIo);
+  // What would start, checked against the catalog before anything is locked or loaded.
+  const { targets, warnings } = planOrConfigError(loaded, selection, where, parentIo.cwd);
+  for (const warning of warnings) parentIo.err(`warden: warning: ${warning}`);
   // One manager per state directory, decided before anything is loaded or started.
   const lock = await acquireStateLock(stateDirOf(loaded), { config: resolve(loaded.file) });
   // So that `warden status` and friends find this manager without running a module config.
@@ -62,11 +65,12 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     }).catch((error: unknown) => {
       throw configErrorOfModule(error, loaded, parentIo.cwd) ?? error;
     });
-    checkGraph(manager, loaded, parentIo.cwd);
     plane = attachControlPlane(manager, loaded, targets, logger, () => {
       const problem = late.guard?.problem();
       return problem === undefined ? [] : [problem];
     });
+    // After HEALTH_SERVER is registered: a daemon may depend on it.
+    checkGraph(manager, loaded, parentIo.cwd);
     await plane.bind();
   } catch (error) {
     await lock.release();
@@ -90,7 +94,6 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     manager.output$.subscribe((line) => io.out(formatOutputLine(line, io.color, width)));
   }
 
-  const where = relative(io.cwd, loaded.file) || loaded.file;
   io.err(
     `warden: ${where}: starting ${plane.targets.length} of ${manager.names().length} daemons (HEALTH_SERVER and the selection with its dependencies); Ctrl-C stops them in order`,
   );
@@ -134,6 +137,24 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
 }
 
 /** The dependency graph is checked before anything starts: a cycle is a configuration error. */
+/**
+ * The start plan of `selection`: the graph of every known daemon checked first (a cycle or an
+ * unknown dependency is a configuration error naming the `dependsOn` entry), then the targets.
+ */
+function planOrConfigError(
+  loaded: LoadedConfig,
+  selection: Selection,
+  where: string,
+  cwd: string,
+): ReturnType<typeof planStart> {
+  try {
+    validateGraph(dependencyGraphOf(configuredDaemons(loaded.config)));
+  } catch (error) {
+    throw configErrorOfGraph(error, loaded, cwd) ?? error;
+  }
+  return planStart(loaded.config, selection, where);
+}
+
 function checkGraph(manager: DaemonManager, loaded: LoadedConfig, cwd: string): void {
   try {
     manager.validate();

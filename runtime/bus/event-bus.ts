@@ -2,6 +2,10 @@
  * The event bus (SPEC §5): RxJS Subjects carrying envelopes. Every handler is wrapped, so one
  * that throws or rejects never reaches the Subject (rxjs 6104, 2145): its delivery lands in the
  * dead-letter queue and everyone else keeps receiving.
+ *
+ * A gate (`setGate`) may take over what `publish` does with each envelope: EVENT_ROUTER's gate
+ * (runtime/builtins/router-gate.ts) holds daemons' events while the router is not RUNNING and
+ * hands them to `deliver` once it is. Without a gate, `publish` delivers at once.
  */
 import type { Observable } from "rxjs";
 import { Subject, type Subscription } from "rxjs";
@@ -20,6 +24,14 @@ export interface SubscribeOptions {
   run?: <T>(fn: () => T) => T;
 }
 
+/**
+ * Takes over `publish` (EventBus.setGate): `route` receives each new envelope instead of
+ * `deliver`, and delivers it with `EventBus.deliver` now, later, or never (it throws instead).
+ */
+export interface PublishGate {
+  route(envelope: Envelope): void;
+}
+
 export interface EventBusOptions {
   clock: WardenClock;
   /** The cluster node, stamped on every envelope when set. */
@@ -34,6 +46,7 @@ export class EventBus {
   private readonly byType = new Map<string, Subject<Envelope>>();
   private readonly idPrefix = Math.floor(Math.random() * 36 ** 6).toString(36);
   private seq = 0;
+  private gate: PublishGate | undefined;
   /** `${idPrefix}-` and every base-36 digit of `seq` but the last; renewed every 36 events. */
   private idStem = `${this.idPrefix}-`;
   readonly deadLetters: DeadLetterQueue;
@@ -63,11 +76,27 @@ export class EventBus {
       data,
     };
     if (this.options.node !== undefined) envelope.node = this.options.node;
-    this.deliver(envelope);
+    if (this.gate) this.gate.route(envelope);
+    else this.deliver(envelope);
     return envelope;
   }
 
-  /** Delivers an envelope made elsewhere (another process, another node) as it is. */
+  /**
+   * Hands every envelope `publish` makes from now on to `gate` (undefined: deliver at once
+   * again). One gate at a time: setting a second one throws.
+   *
+   * @example
+   * bus.setGate({ route: (envelope) => bus.deliver(envelope) }); // a gate that changes nothing
+   */
+  setGate(gate: PublishGate | undefined): void {
+    if (gate && this.gate && this.gate !== gate) throw new Error("the bus already has a gate");
+    this.gate = gate;
+  }
+
+  /**
+   * Delivers an envelope as it is, now, past any gate: one made elsewhere (another process,
+   * another node), or one a gate lets through.
+   */
   deliver(envelope: Envelope): void {
     // Skipping a Subject nobody observes changes nothing (neither is ever closed) and saves
     // most of the cost of an event with no "*" subscriber.

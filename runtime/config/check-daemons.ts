@@ -1,4 +1,6 @@
 import { isWardenError } from "../../machines/errors.ts";
+import { configuredDaemons, dependencyGraphOf } from "../catalog/config-daemons.ts";
+import { planStart } from "../catalog/start-plan.ts";
 import { loadDaemonModule } from "./load-daemon-module.ts";
 import { validateGraph } from "../manager/validate-graph.ts";
 import { processDaemonProblems } from "./check-process.ts";
@@ -6,56 +8,58 @@ import { configError, displayPath, problemLine, type ConfigProblem } from "./con
 import { graphProblems } from "./graph-config-error.ts";
 import { resolveFromConfig, type LoadedConfig } from "./load-config.ts";
 import { moduleProblem } from "./module-config-error.ts";
+import type { Selection } from "./select-daemons.ts";
 import type { DaemonDefinition } from "./types.ts";
 
 /**
  * `warden validate`'s checks beyond the schema, without starting anything: every daemon module
  * loads and exports a daemon (its factory called with its `options`), every process daemon's
- * `command` and `cwd` would do for a spawn, the built-in catalog is not asked for, and the
- * dependency graph has no cycle. Every problem is reported, not just the first, as one
- * `WARDEN_ERR_CONFIG` whose lines name the file and the path in it
- * (`daemons.api.module`, `daemons.trainer.command`, `daemons.a.dependsOn[0]`).
+ * `command` and `cwd` would do for a spawn, the dependency graph (the catalog's daemons
+ * included) has no cycle, and everything `warden up` would start for `selection` can run: no
+ * unbound catalog daemon among them (runtime/catalog/start-plan.ts). Every problem is reported,
+ * not just the first, as one `WARDEN_ERR_CONFIG` whose lines name the file and the path in it
+ * (`daemons.api.module`, `daemons.trainer.command`, `daemons.a.dependsOn[0]`). Returns the
+ * warnings: deprecated daemons that would start.
  *
  * @example
  * const loaded = await loadConfig("warden.config.ts");
- * await checkDaemons(loaded, process.cwd()); // throws when something would not start
+ * const { warnings } = await checkDaemons(loaded, process.cwd()); // throws when something would not start
  */
-export async function checkDaemons(loaded: LoadedConfig, cwd: string): Promise<void> {
+export async function checkDaemons(
+  loaded: LoadedConfig,
+  cwd: string,
+  selection: Selection = {},
+): Promise<{ warnings: string[] }> {
   const { config } = loaded;
   const problems: ConfigProblem[] = [];
-  if (config.catalog !== undefined) {
-    problems.push({
-      path: ["catalog"],
-      text:
-        `the built-in ${JSON.stringify(config.catalog)} catalog is not part of this release yet; ` +
-        `define the daemons under "daemons" instead`,
-    });
-  }
   const perDaemon = await Promise.all(
     Object.entries(config.daemons).map(([name, definition]) =>
       daemonProblems(loaded, name, definition),
     ),
   );
   problems.push(...perDaemon.flat());
+  const shown = displayPath(loaded.file, cwd);
+  let warnings: string[] = [];
   try {
-    validateGraph(
-      new Map(Object.entries(config.daemons).map(([name, d]) => [name, d.dependsOn ?? []])),
-    );
+    validateGraph(dependencyGraphOf(configuredDaemons(config)));
+    warnings = planStart(config, selection, shown).warnings;
   } catch (error) {
-    // Unknown dependencies: without a catalog the schema check has reported them already; with
-    // one they name catalog daemons, and the catalog itself is reported above.
+    // Unknown dependencies: the schema check has reported them already.
     if (!isWardenError(error, "WARDEN_ERR_UNKNOWN_DEPENDENCY")) {
       const found = graphProblems(error, config);
-      if (found === undefined) throw error;
-      problems.push(...found);
+      if (found !== undefined) problems.push(...found);
+      else if (isWardenError(error, "WARDEN_ERR_CONFIG")) fail(shown, problems, error.details);
+      else throw error;
     }
   }
-  if (problems.length === 0) return;
-  const shown = displayPath(loaded.file, cwd);
-  throw configError(
-    shown,
-    problems.map((problem) => problemLine(shown, problem)),
-  );
+  fail(shown, problems, []);
+  return { warnings };
+}
+
+/** Throws every problem, and every line of `lines`, as one configuration error, if any. */
+function fail(shown: string, problems: readonly ConfigProblem[], lines: readonly string[]): void {
+  const all = [...problems.map((problem) => problemLine(shown, problem)), ...lines];
+  if (all.length > 0) throw configError(shown, all);
 }
 
 async function daemonProblems(
@@ -63,9 +67,13 @@ async function daemonProblems(
   name: string,
   definition: DaemonDefinition,
 ): Promise<ConfigProblem[]> {
-  if (definition.module === undefined) {
+  if (definition.command !== undefined) {
     return processDaemonProblems(name, definition, loaded.dir);
   }
+  if (definition.python !== undefined) {
+    return processDaemonProblems(name, { ...definition, command: "python3" }, loaded.dir);
+  }
+  if (definition.module === undefined) return []; // a catalog daemon's settings: planStart checks it
   try {
     await loadDaemonModule(resolveFromConfig(loaded, definition.module), definition.options, name);
     return [];

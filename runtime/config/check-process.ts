@@ -27,7 +27,7 @@ const EXECUTABLE = "expected an executable file";
  */
 export function processDaemonProblems(
   name: string,
-  definition: ProcessDaemonDefinition,
+  definition: Pick<ProcessDaemonDefinition, "command" | "cwd" | "env">,
   configDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): ConfigProblem[] {

@@ -7,13 +7,26 @@ import {
   type DaemonManagerOptions,
   type RegisterOptions,
 } from "../manager/daemon-manager.ts";
-import { WardenError } from "../../machines/errors.ts";
 import { loadDaemonModule } from "./load-daemon-module.ts";
 import type { DaemonImplementation } from "../manager/supervised-driver.ts";
+import { resolve } from "node:path";
+import type { InProcessDaemon } from "../../actors/daemon-types.ts";
+import { daemonWatchdog } from "../builtins/daemon-watchdog.ts";
+import { eventRouterDaemon } from "../builtins/event-router.ts";
+import {
+  BUILT_IN_DAEMONS,
+  configuredDaemons,
+  type ConfiguredDaemon,
+} from "../catalog/config-daemons.ts";
+import { pythonProcessSpec, resolvedPython, wardenPackageRoot } from "./python-daemon.ts";
 
 /**
- * A DaemonManager with every daemon of a loaded configuration registered (modules loaded,
- * paths resolved against the configuration's folder). Nothing is started yet.
+ * A DaemonManager with every daemon of a loaded configuration registered that can run (modules
+ * loaded, paths resolved against the configuration's folder): those bound to a module, a
+ * program or a Python class, and, with a catalog, the built-in EVENT_ROUTER and DAEMON_WATCHDOG
+ * (HEALTH_SERVER is `warden up`'s: runtime/control/control-plane.ts). A daemon that needs an
+ * unbound catalog daemon is left out: it could not start (runtime/catalog/start-plan.ts says
+ * so for what `warden up` would start). Nothing is started yet.
  *
  * @example
  * const manager = await managerFromConfig(await loadConfig("warden.config.ts"));
@@ -23,29 +36,79 @@ export async function managerFromConfig(
   loaded: LoadedConfig,
   options: DaemonManagerOptions = {},
 ): Promise<DaemonManager> {
-  const { config } = loaded;
-  if (config.catalog !== undefined) {
-    throw new WardenError(
-      "WARDEN_ERR_CONFIG",
-      `${loaded.file}: catalog: the built-in "${config.catalog}" catalog is not part of this release yet; ` +
-        `define the daemons under "daemons" instead`,
-    );
-  }
-  const daemons = await Promise.all(
-    Object.entries(config.daemons).map(async ([name, definition]) => ({
-      name,
-      definition,
-      daemon: await implementationOf(loaded, name, definition),
-    })),
+  const daemons = configuredDaemons(loaded.config);
+  const runnable = runnableDaemons(daemons);
+  const bound = await Promise.all(
+    runnable
+      .filter((daemon) => daemon.binding !== "built-in")
+      .map(async ({ name, definition }) => ({
+        name,
+        definition,
+        daemon: await implementationOf(loaded, name, definition),
+      })),
   );
   const manager = new DaemonManager({ stateDir: stateDirOf(loaded), ...options });
-  for (const { name, definition, daemon } of daemons) {
+  // Built-ins first: EVENT_ROUTER gates the bus from the moment it is made.
+  for (const { name, definition } of runnable) {
+    const builtIn = definition && builtInDaemon(name, definition, manager);
+    if (builtIn) manager.register(name, builtIn, registerOptions(definition));
+  }
+  for (const { name, definition, daemon } of bound) {
     manager.register(name, daemon, registerOptions(definition));
   }
   return manager;
 }
 
-/** A module's daemon object, or the program of a `command` definition (cwd resolved). */
+/**
+ * The daemons that can run, in the configuration's order: bound or built in (and available),
+ * with every dependency runnable too.
+ */
+function runnableDaemons(daemons: ReadonlyMap<string, ConfiguredDaemon>): ConfiguredDaemon[] {
+  const verdicts = new Map<string, boolean>();
+  const runnable = (name: string, path: Set<string>): boolean => {
+    const known = verdicts.get(name);
+    if (known !== undefined) return known;
+    const daemon = daemons.get(name);
+    // A cycle is left to the graph check, which names it.
+    if (daemon === undefined || path.has(name)) return daemon !== undefined;
+    path.add(name);
+    const own =
+      daemon.binding === "built-in"
+        ? BUILT_IN_DAEMONS[name]?.missing === undefined
+        : daemon.binding !== "unbound";
+    const verdict =
+      own && (daemon.definition.dependsOn ?? []).every((dependency) => runnable(dependency, path));
+    path.delete(name);
+    verdicts.set(name, verdict);
+    return verdict;
+  };
+  return [...daemons.values()].filter(
+    (daemon) =>
+      (daemon.configured || daemon.binding === "built-in") &&
+      daemon.name !== HEALTH_SERVER_NAME &&
+      runnable(daemon.name, new Set()),
+  );
+}
+
+/** HEALTH_SERVER is registered by `warden up` with the control plane, not here. */
+const HEALTH_SERVER_NAME = "HEALTH_SERVER";
+
+/** The built-in daemon of that name, with the definition's `options`; undefined for others. */
+function builtInDaemon(
+  name: string,
+  definition: DaemonDefinition,
+  manager: DaemonManager,
+): InProcessDaemon | undefined {
+  const options = (isObject(definition.options) ? definition.options : {}) as Record<
+    string,
+    unknown
+  >;
+  if (name === "EVENT_ROUTER") return eventRouterDaemon({ ...options, bus: manager.bus });
+  if (name === "DAEMON_WATCHDOG") return daemonWatchdog({ ...options, manager });
+  return undefined;
+}
+
+/** A module's daemon object, or the program of a `command` or `python` definition (cwd resolved). */
 async function implementationOf(
   loaded: LoadedConfig,
   name: string,
@@ -55,16 +118,31 @@ async function implementationOf(
     const file = resolveFromConfig(loaded, definition.module);
     return loadDaemonModule(file, definition.options, name);
   }
-  const spec: ProcessDaemonSpec = {
-    command: definition.command,
-    cwd: resolveFromConfig(loaded, definition.cwd ?? "."),
-  };
-  if (definition.args) spec.args = definition.args;
-  if (definition.env) spec.env = definition.env;
-  if (definition.ready) spec.ready = definition.ready;
-  if (definition.health?.probe) spec.healthProbe = definition.health.probe;
+  const cwd = resolveFromConfig(loaded, definition.cwd ?? ".");
+  const program =
+    definition.python !== undefined
+      ? pythonProcessSpec(definition.python, resolve(loaded.dir), wardenPackageRoot(), {
+          // The interpreter's real path, asked once: a pyenv shim costs ≈ 0.6 s per spawn.
+          command: await resolvedPython(),
+          ...(definition.env ? { env: definition.env } : {}),
+          ...(definition.options !== undefined ? { options: definition.options } : {}),
+          ...(process.env.PYTHONPATH ? { inheritedPythonPath: process.env.PYTHONPATH } : {}),
+        })
+      : { command: definition.command!, args: definition.args, env: definition.env };
+  const spec: ProcessDaemonSpec = { command: program.command, cwd };
+  if (program.args) spec.args = program.args;
+  if (program.env) spec.env = program.env;
+  const ready = definition.ready ?? ("ready" in program ? program.ready : undefined);
+  if (ready) spec.ready = ready;
+  const probe =
+    definition.health && "probe" in definition.health ? definition.health.probe : undefined;
+  if (probe) spec.healthProbe = probe;
   if (definition.logs) spec.logs = definition.logs;
   return spec;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** `health` without its `probe` (which goes with the program): cadence and threshold. */

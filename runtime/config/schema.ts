@@ -5,6 +5,7 @@ import { DEFAULTS } from "../../machines/defaults.ts";
 import { messageOf } from "../../machines/errors.ts";
 import { MAX_DELAY_MS } from "../../machines/max-delay.ts";
 import type { KindOf, OneKeyOf } from "./exclusive-keys.ts";
+import { pythonTargetProblem } from "./python-daemon.ts";
 
 /**
  * What a daemon or profile name looks like: a letter or `_`, then letters, digits, `_`, `.`, `-`.
@@ -19,25 +20,37 @@ export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const PROCESS_KEYS = ["args", "env", "cwd", "ready", "logs"] as const;
 /** The keys that only a module daemon (one with `module`) may set. */
 const MODULE_KEYS = ["options"] as const;
+/** The keys a Python daemon (one with `python`, run as a process by the adapter) may set. */
+const PYTHON_KEYS = ["options", "env", "cwd", "ready", "logs"] as const;
 
 type ProcessKey = (typeof PROCESS_KEYS)[number];
 type ModuleKey = (typeof MODULE_KEYS)[number];
+type PythonKey = (typeof PYTHON_KEYS)[number];
 
-/** The keys that make a definition a module daemon or a process daemon. */
-export type DaemonKindKey = "module" | "command" | ProcessKey | ModuleKey;
+/** The keys that say how a daemon runs: its kind (`module`, `command`, `python`) and their own keys. */
+export type DaemonKindKey = "module" | "command" | "python" | ProcessKey | ModuleKey;
+
+/** Each kind's marker key and the keys only it (and kinds sharing them) may set. */
+const KINDS = { module: MODULE_KEYS, command: PROCESS_KEYS, python: PYTHON_KEYS } as const;
+type Kind = keyof typeof KINDS;
 
 /** `health` without `probe`: what a module daemon may set (a probe is for processes). */
 type ModuleHealth<F> = F extends { health?: infer H } ? Omit<NonNullable<H>, "probe"> : never;
 
 /**
- * What the daemon refinement below allows: `module` or `command`, each with only its own keys;
- * `health.probe` only with `command`.
+ * What the daemon refinement below allows: `module`, `command` or `python`, each with only its
+ * own keys (`health.probe` only with `command` or `python`), or none of them: a catalog daemon
+ * the configuration tunes without binding it (validateConfig checks that it is one).
  */
 type DaemonKinds<F extends Partial<Record<DaemonKindKey | "health", unknown>>> =
-  | (Omit<KindOf<F, "module", ModuleKey, "command" | ProcessKey>, "health"> & {
+  | (Omit<KindOf<F, "module", ModuleKey, "command" | "python" | ProcessKey>, "health"> & {
       health?: ModuleHealth<F>;
     })
-  | KindOf<F, "command", ProcessKey, "module" | ModuleKey>;
+  | KindOf<F, "command", ProcessKey, "module" | "python" | ModuleKey>
+  | KindOf<F, "python", PythonKey, "module" | "command" | "args">
+  | (Omit<F, DaemonKindKey | "health"> & {
+      [P in Exclude<DaemonKindKey, "options">]?: never;
+    } & { options?: unknown; health?: ModuleHealth<F> });
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -182,6 +195,16 @@ const daemonFields = z.strictObject({
     .optional(),
   options: z.unknown().describe("Passed to the module's factory").optional(),
   command: nonEmpty().describe("Process daemon: the program to run").optional(),
+  python: z
+    .string()
+    .superRefine((target, ctx) => {
+      const problem = pythonTargetProblem(target);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", input: target, message: problem });
+    })
+    .describe(
+      "Python daemon: module:Class, run by warden's adapter (python3 -m warden_daemon module:Class)",
+    )
+    .optional(),
   args: z.array(z.string()).optional(),
   env: z.record(z.string().regex(/^[^=\0]+$/), z.string()).optional(),
   cwd: nonEmpty().describe("Working directory, relative to the config file").optional(),
@@ -221,38 +244,60 @@ const daemonFields = z.strictObject({
 });
 
 /**
- * What breaks "exactly one of `module` or `command`, and only the keys of that kind" (a
- * `health.probe` included): none for a valid definition.
+ * What breaks "at most one of `module`, `command` or `python`, and only the keys of that kind" (a
+ * `health.probe` included): none for a valid definition. A definition with none of the three is
+ * not refused here: it is a catalog daemon's settings, which validateConfig checks by name.
  */
 function kindProblems(daemon: Record<string, unknown>) {
-  const kind = { module: daemon.module !== undefined, command: daemon.command !== undefined };
-  if (kind.module === kind.command) {
-    const expected = `either "module" (an in-process daemon) or "command" (a process)`;
-    return [{ input: daemon, params: { expected, got: kind.module ? "both" : "neither" } }];
+  const kinds = (Object.keys(KINDS) as Kind[]).filter((kind) => daemon[kind] !== undefined);
+  if (kinds.length > 1) {
+    const expected = `one of "module" (an in-process daemon), "command" (a process) or "python" (a Python class)`;
+    return [{ input: daemon, params: { expected, got: kinds.map((k) => `"${k}"`).join(" and ") } }];
   }
-  const [misplaced, owner] = kind.module ? [PROCESS_KEYS, "command"] : [MODULE_KEYS, "module"];
-  const got = `it on a daemon with "${kind.module ? "module" : "command"}"`;
-  const problems = misplaced
-    .filter((key) => daemon[key] !== undefined)
+  const kind = kinds[0];
+  const own: readonly string[] = kind === undefined ? ["options"] : KINDS[kind];
+  const got =
+    kind === undefined ? "it on a daemon with none of them" : `it on a daemon with "${kind}"`;
+  const problems = [...new Set(Object.values(KINDS).flat())]
+    .filter((key) => !own.includes(key) && daemon[key] !== undefined)
     .map((key) => ({
       path: [key] as PropertyKey[],
       input: daemon[key],
-      params: { expected: `"${key}" only on a daemon with "${owner}"`, got },
+      params: { expected: `"${key}" only on a daemon with ${ownersOf(key)}`, got },
     }));
   const probe = isObject(daemon.health) ? daemon.health.probe : undefined;
-  if (kind.module && probe !== undefined) {
+  if ((kind === "module" || kind === undefined) && probe !== undefined) {
     // A module's liveness is its healthCheck(); a probe of the outside world is for processes.
-    const expected = `"health.probe" only on a daemon with "command" (a module has healthCheck())`;
+    const expected = `"health.probe" only on a daemon with "command" or "python" (a module has healthCheck())`;
     problems.push({ path: ["health", "probe"], input: probe, params: { expected, got } });
   }
   return problems;
+}
+
+/** `"command"` or `"module" or "python"`: the kinds that may set `key`. */
+function ownersOf(key: string): string {
+  const owners = (Object.keys(KINDS) as Kind[]).filter((kind) =>
+    (KINDS[kind] as readonly string[]).includes(key),
+  );
+  return owners.map((kind) => `"${kind}"`).join(" or ");
 }
 
 const daemonSchema = daemonFields
   .superRefine((daemon, ctx) => {
     for (const problem of kindProblems(daemon)) ctx.addIssue({ code: "custom", ...problem });
   }, whenObject)
-  .meta({ oneOf: [{ required: ["module"] }, { required: ["command"] }] })
+  .meta({
+    oneOf: [
+      { required: ["module"] },
+      { required: ["command"] },
+      { required: ["python"] },
+      {
+        not: {
+          anyOf: [{ required: ["module"] }, { required: ["command"] }, { required: ["python"] }],
+        },
+      },
+    ],
+  })
   // As for `ready`: types the output as one of the two kinds; never adds a message.
   .pipe(
     z.custom<DaemonKinds<z.output<typeof daemonFields>>>(
@@ -286,6 +331,29 @@ export const configSchema = z
     profiles: z
       .record(z.string().regex(NAME_PATTERN), z.array(z.string()))
       .describe("Named sets of daemons; a profile pulls in its members' dependencies")
+      .optional(),
+    profileRules: z
+      .array(
+        z.strictObject({
+          profile: z.string().regex(NAME_PATTERN).describe("The profile to run when `when` holds"),
+          when: z
+            .strictObject({
+              hostname: nonEmpty()
+                .describe("A glob over the hostname: * any run of characters, ? one character")
+                .optional(),
+              env: z
+                .record(z.string(), z.string())
+                .describe("Environment variables, each with a glob its value must match")
+                .optional(),
+              gpu: z.boolean().describe("Whether the machine must have a GPU").optional(),
+              minCpus: integer(1).describe("At least this many processors").optional(),
+            })
+            .describe("Every condition given must hold"),
+        }),
+      )
+      .describe(
+        "Profile by node role: `warden up --profile auto` runs the first rule's profile that matches",
+      )
       .optional(),
     cluster: z
       .strictObject({

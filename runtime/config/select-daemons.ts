@@ -1,6 +1,8 @@
 import type { WardenConfig } from "./types.ts";
+import { profileMembers } from "../../machines/catalog/profile-members.ts";
 import { suggestion } from "../../machines/closest-name.ts";
 import { WardenError } from "../../machines/errors.ts";
+import { catalogOf, configuredDaemons } from "../catalog/config-daemons.ts";
 
 export interface Selection {
   all?: boolean;
@@ -10,14 +12,16 @@ export interface Selection {
 }
 
 /**
- * The daemons a command line selects: `--daemons A,B`, `--profile P`, or everything. Dependencies
- * are pulled in later by the manager. Unknown names are a usage error with a suggestion.
+ * The daemons a command line selects: `--daemons A,B`, `--profile P`, or every daemon the
+ * configuration's `daemons` names. Dependencies are pulled in later. With a catalog, its daemon
+ * types are names too and its profiles are profiles (one of the configuration's own `profiles`
+ * of the same name wins). Unknown names are a usage error with a suggestion.
  *
  * @example
  * selectDaemons(config, { daemons: "AUTO_SYNC,CLUSTER_MONITOR" }); // ["AUTO_SYNC", "CLUSTER_MONITOR"]
  */
 export function selectDaemons(config: WardenConfig, selection: Selection): string[] {
-  const known = Object.keys(config.daemons);
+  const known = [...configuredDaemons(config).keys()];
   const chosen = [selection.all, selection.daemons, selection.profile].filter(
     (option) => option !== undefined && option !== false,
   );
@@ -25,8 +29,10 @@ export function selectDaemons(config: WardenConfig, selection: Selection): strin
     throw new WardenError("WARDEN_ERR_USAGE", "choose one of --all, --daemons and --profile");
   }
   if (selection.profile !== undefined) {
-    const profiles = config.profiles ?? {};
-    const members = profiles[selection.profile];
+    const profiles = profilesOfConfig(config);
+    const members = Object.hasOwn(profiles, selection.profile)
+      ? profiles[selection.profile]
+      : undefined;
     if (!members) {
       throw new WardenError(
         "WARDEN_ERR_UNKNOWN_PROFILE",
@@ -36,7 +42,7 @@ export function selectDaemons(config: WardenConfig, selection: Selection): strin
             : "; the configuration defines no profiles"),
       );
     }
-    return [...members];
+    return [...members()];
   }
   if (selection.daemons !== undefined) {
     const names = selection.daemons
@@ -55,5 +61,24 @@ export function selectDaemons(config: WardenConfig, selection: Selection): strin
     }
     return names;
   }
-  return known;
+  return Object.keys(config.daemons);
+}
+
+/**
+ * Every profile a configuration can name, each as a function of its members: the catalog's (its
+ * members with their dependencies) and then the configuration's own, which win on a name clash.
+ *
+ * @example
+ * Object.keys(profilesOfConfig({ catalog: "ringrift", daemons: {} })); // ["coordinator", …]
+ */
+export function profilesOfConfig(config: WardenConfig): Record<string, () => readonly string[]> {
+  const catalog = catalogOf(config);
+  const profiles: Record<string, () => readonly string[]> = {};
+  for (const profile of catalog?.profiles ?? []) {
+    profiles[profile.name] = () => profileMembers(profile.name, catalog!);
+  }
+  for (const [name, members] of Object.entries(config.profiles ?? {})) {
+    profiles[name] = () => members;
+  }
+  return profiles;
 }

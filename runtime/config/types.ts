@@ -27,7 +27,8 @@ export type { HealthProbe, LogRotation, ReadyCheck } from "../../actors/process-
 export type WardenConfig = z.output<typeof configSchema>;
 
 /**
- * One daemon of the configuration: exactly one of `module` or `command`.
+ * One daemon of the configuration: at most one of `module`, `command` or `python`. With none of
+ * them it is a catalog daemon's settings ({@link CatalogDaemonSettings}).
  *
  * @example
  * const isProcess = (d: DaemonDefinition) => d.command !== undefined;
@@ -53,6 +54,28 @@ export type ModuleDaemonDefinition = Extract<DaemonDefinition, { module: string 
  * };
  */
 export type ProcessDaemonDefinition = Extract<DaemonDefinition, { command: string }>;
+
+/**
+ * A Python class run by warden's adapter (`python3 -m warden_daemon module:Class`, SPEC §4):
+ * a process daemon with the notify protocol; `options` go to the class.
+ *
+ * @example
+ * const sync: PythonDaemonDefinition = { python: "ringrift.sync:AutoSyncDaemon", cwd: "./py" };
+ */
+export type PythonDaemonDefinition = Extract<DaemonDefinition, { python: string }>;
+
+/**
+ * A daemon of the catalog (`catalog: "ringrift"`) that the configuration tunes without saying
+ * how it runs: a built-in one (its `options` and policy), or one left unbound, which is an error
+ * only if `warden up` would start it.
+ *
+ * @example
+ * const watchdog: CatalogDaemonSettings = { options: { intervalMs: 2000 }, critical: true };
+ */
+export type CatalogDaemonSettings = Exclude<
+  DaemonDefinition,
+  ModuleDaemonDefinition | ProcessDaemonDefinition | PythonDaemonDefinition
+>;
 
 /**
  * What every daemon definition may set, whatever runs it: dependencies, a description, and the

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CATALOGS, catalogEntry, isCatalogName } from "../../machines/catalog/catalog.ts";
 import { suggestion } from "../../machines/closest-name.ts";
 import {
   configError,
@@ -136,28 +137,66 @@ function describeIssue(issue: z.core.$ZodIssue, base: Path): Problem[] {
   }
 }
 
-/** Unknown dependencies and profile members, and self-dependencies; lenient about bad shapes, which the schema reports. */
+/**
+ * Unknown dependencies and profile members (names in `daemons` or, with `catalog`, the catalog's),
+ * self-dependencies, and definitions that say neither how to run (`module`, `command`, `python`)
+ * nor are a catalog daemon's settings; lenient about bad shapes, which the schema reports.
+ */
 function crossCheck(raw: unknown): Problem[] {
   if (!isObject(raw) || !isObject(raw.daemons)) return [];
   const daemons = raw.daemons;
-  const names = Object.keys(daemons);
-  const anyName = raw.catalog !== undefined;
+  const catalog =
+    typeof raw.catalog === "string" && isCatalogName(raw.catalog)
+      ? CATALOGS[raw.catalog]
+      : undefined;
+  const inCatalog = (name: string) =>
+    catalog !== undefined && catalogEntry(name, catalog) !== undefined;
+  const names = [...Object.keys(daemons), ...(catalog?.entries.map((entry) => entry.name) ?? [])];
   const problems: Problem[] = [];
   const check = (path: Path, entry: unknown, self?: string) => {
     if (typeof entry !== "string") return;
     if (entry === self) {
       const text = `expected the name of another daemon, got ${JSON.stringify(entry)} (itself)`;
       problems.push({ path, text });
-    } else if (!anyName && !Object.hasOwn(daemons, entry)) {
-      const hint = suggestion(entry, names) || `: not in "daemons", and no "catalog" is set`;
+    } else if (!Object.hasOwn(daemons, entry) && !inCatalog(entry)) {
+      const where = catalog
+        ? `in "daemons" or the "${catalog.name}" catalog`
+        : `in "daemons", and no "catalog" is set`;
+      const hint = suggestion(entry, names) || `: not ${where}`;
       problems.push({ path, text: `unknown daemon ${JSON.stringify(entry)}${hint}` });
     }
   };
   for (const [name, definition] of Object.entries(daemons)) {
-    if (!isObject(definition) || !Array.isArray(definition.dependsOn)) continue;
+    if (!isObject(definition)) continue;
+    const bound = ["module", "command", "python"].some((key) => definition[key] !== undefined);
+    if (!bound && !inCatalog(name)) {
+      const expected = `one of "module" (an in-process daemon), "command" (a process) or "python" (a Python class)`;
+      const why = catalog
+        ? `"${name}" is not a daemon of the "${catalog.name}" catalog`
+        : 'no "catalog" is set';
+      problems.push({
+        path: ["daemons", name],
+        text: `expected ${expected}, got none of them (${why})`,
+      });
+    }
+    if (!Array.isArray(definition.dependsOn)) continue;
     definition.dependsOn.forEach((entry: unknown, i) =>
       check(["daemons", name, "dependsOn", i], entry, name),
     );
+  }
+  if (Array.isArray(raw.profileRules)) {
+    const profiles = [
+      ...(isObject(raw.profiles) ? Object.keys(raw.profiles) : []),
+      ...(catalog?.profiles.map((profile) => profile.name) ?? []),
+    ];
+    raw.profileRules.forEach((rule: unknown, i) => {
+      if (!isObject(rule) || typeof rule.profile !== "string") return;
+      if (profiles.includes(rule.profile)) return;
+      const hint =
+        suggestion(rule.profile, profiles) || `; profiles: ${profiles.join(", ") || "none"}`;
+      const text = `unknown profile ${JSON.stringify(rule.profile)}${hint}`;
+      problems.push({ path: ["profileRules", i, "profile"], text });
+    });
   }
   if (isObject(raw.profiles)) {
     for (const [profile, members] of Object.entries(raw.profiles)) {

@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | "request_timeout"
   | "timeout"
   | "shutting_down"
+  | "bus_full"
   | "internal";
 
 /** The JSON body of every error answer. */
@@ -88,6 +89,9 @@ export function toApiError(error: unknown, scene: ErrorScene): ApiError {
         return new ApiError(409, "daemon_stopped", `${where}: ${error.message}`);
       case "WARDEN_ERR_MANAGER_CLOSED":
         return new ApiError(503, "shutting_down", `${where}: ${error.message}`);
+      case "WARDEN_ERR_EVENT_ROUTER_FULL":
+        // EVENT_ROUTER is not running and holds all it may: try again once it runs.
+        return new ApiError(503, "bus_full", `${where}: ${error.message}`);
       default:
         return internal(error, where);
     }

@@ -16,6 +16,7 @@ import type { Envelope } from "../../machines/envelope.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
 import { stateOf, type LifecycleState } from "../../machines/lifecycle-states.ts";
 import type { DaemonTransition } from "../../machines/supervisor-protocol.ts";
+import type { DaemonTiming } from "../../machines/watchdog-policy.ts";
 import { EventBus } from "../bus/event-bus.ts";
 import { silentLogger, type Logger } from "../logger.ts";
 import { createActorSystem, type SupervisorActor } from "./actor-system.ts";
@@ -31,6 +32,7 @@ import {
   type ProcessOutputLine,
 } from "./supervised-driver.ts";
 import { TransitionWaiters } from "./transition-waiters.ts";
+import { WatchedDriver } from "./watched-driver.ts";
 import type { DaemonManagerOptions, RegisterOptions } from "./manager-options.ts";
 
 export type { DaemonStatus } from "./daemon-status.ts";
@@ -61,6 +63,10 @@ export class DaemonManager {
   private readonly escalations = new Subject<string>();
   /** Each daemon's latest transition: status once its lifecycle actor is gone. */
   private readonly lastTransitions = new Map<string, DaemonTransition>();
+  /** When each daemon took its latest transition, on the clock. */
+  private readonly transitionTimes = new Map<string, number>();
+  /** Each daemon's driver as its lifecycle actor runs it: heartbeat times, interrupts. */
+  private readonly watchedDrivers = new Map<string, WatchedDriver>();
   private readonly supervisor: SupervisorActor;
   private readonly processGuard: ProcessGuard;
   private closed = false;
@@ -123,7 +129,17 @@ export class DaemonManager {
       onProcessInstance: (daemon, instance) => this.processGuard.track(daemon, instance),
     });
     const dependsOn = [...(options.dependsOn ?? [])];
-    this.registry.add({ name, dependsOn, policy, description: options.description, supervised });
+    const heartbeats = policy.heartbeatTimeoutMs !== undefined;
+    const driver = new WatchedDriver(supervised.driver, this.clock, heartbeats);
+    this.watchedDrivers.set(name, driver);
+    const { description } = options;
+    this.registry.add({
+      name,
+      dependsOn,
+      policy,
+      description,
+      supervised: { ...supervised, driver },
+    });
     if (supervised.kind === "process") this.processGuard.install();
   }
 
@@ -202,6 +218,44 @@ export class DaemonManager {
   }
 
   /**
+   * Where each daemon stands in time, in registration order: its state since when, its latest
+   * heartbeat and its timeouts. What DAEMON_WATCHDOG reads (runtime/builtins/daemon-watchdog.ts).
+   *
+   * @example
+   * manager.timings(); // [{ name: "db", state: "STARTING", since: 1700000000000, ... }]
+   */
+  timings(): DaemonTiming[] {
+    return this.names().map((name) => {
+      const { policy } = this.registry.get(name);
+      const state = this.stateOf(name);
+      const known = this.lastTransitions.get(name)?.state === state;
+      return {
+        name,
+        state,
+        since: known ? this.transitionTimes.get(name) : undefined,
+        lastHeartbeatAt: this.watchedDrivers.get(name)?.lastHeartbeatAt,
+        startTimeoutMs: policy.startTimeoutMs,
+        stopTimeoutMs: policy.stopTimeoutMs,
+        heartbeatTimeoutMs: policy.heartbeatTimeoutMs,
+      };
+    });
+  }
+
+  /**
+   * Ends a start or a stop of `name` that hangs past the chart's own deadline, as that deadline
+   * would: its instance is killed and the start or stop fails with `reason` (a failed start is
+   * then restarted or FAILED by the restart policy; a failed stop ends in STOPPED). For
+   * DAEMON_WATCHDOG. False when no such start or stop is in progress.
+   *
+   * @example
+   * manager.interrupt("db", "stop", "stop forced by DAEMON_WATCHDOG"); // true
+   */
+  interrupt(name: string, step: "start" | "stop", reason: string): boolean {
+    this.registry.get(name);
+    return this.watchedDrivers.get(name)?.interrupt(step, new Error(reason)) ?? false;
+  }
+
+  /**
    * Stops everything in order, then the supervisor itself. Idempotent. What fails while
    * releasing a daemon's resources (a read-only state directory) is logged; the close goes on.
    */
@@ -234,6 +288,7 @@ export class DaemonManager {
 
   private onTransition(transition: DaemonTransition): void {
     this.lastTransitions.set(transition.name, transition);
+    this.transitionTimes.set(transition.name, this.clock.now());
     publishTransition(this.bus, transition);
     const { name, from, state: to, reason } = transition;
     this.logger.debug({ daemon: name, from, to, reason }, "transition");

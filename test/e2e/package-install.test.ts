@@ -303,18 +303,25 @@ describe("the packed package, installed with npm into a new project", () => {
       "dist/index.js",
       "dist/index.d.ts",
       "dist/cli/main.js",
+      "dist/cli/warden.js",
       "schema/warden.config.schema.json",
+      "python/warden_daemon/__main__.py",
     ]) {
       expect(files).toContain(required);
     }
     const unexpected = files.filter(
       (file) =>
-        /^(test|bench|examples|scripts|node_modules)\//.test(file) ||
+        /^(test|bench|examples|scripts|node_modules|python\/tests)\//.test(file) ||
+        file.includes("__pycache__") ||
         (/\.[cm]?ts$/.test(file) && !/\.d\.[cm]?ts$/.test(file)),
     );
     expect(unexpected).toEqual([]);
+    // Every module has its declarations; the bundled command (dist/cli/warden.js) is no module.
     const withoutDeclarations = files.filter(
-      (file) => /^dist\/.*\.js$/.test(file) && !files.includes(file.replace(/\.js$/, ".d.ts")),
+      (file) =>
+        /^dist\/.*\.js$/.test(file) &&
+        file !== "dist/cli/warden.js" &&
+        !files.includes(file.replace(/\.js$/, ".d.ts")),
     );
     expect(withoutDeclarations).toEqual([]);
 
@@ -369,6 +376,55 @@ describe("the packed package, installed with npm into a new project", () => {
     expect(validate.stdout).toBe("warden.config.json: valid (2 daemons)\n");
 
     await upThenSigterm(dir, "warden.config.json");
+  }, 90_000);
+
+  it('a Python class as the documents write it runs from the installed package (python: "module:Class")', async () => {
+    const dir = join(app, "py-app");
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, "auto_sync.py"),
+      [
+        "class AutoSync:",
+        "    async def start(self):",
+        "        self.warden.status('syncing')",
+        "    async def stop(self):",
+        "        pass",
+        "    def health_check(self):",
+        "        return {'healthy': True}",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(dir, "warden.config.json"),
+      JSON.stringify({
+        catalog: "ringrift",
+        server: { port: 0 },
+        daemons: {
+          AUTO_SYNC: { python: "auto_sync:AutoSync", health: { probe: { notify: true } } },
+        },
+      }),
+    );
+    const up = start("npx", [...NPX_WARDEN, "up"], dir);
+    runs.add(up);
+    try {
+      await up.waitFor(/warden: 3 daemons running/, 30_000);
+      const status = await npxWarden(["status", "--json"], dir);
+      expect(status.code, status.describe()).toBe(0);
+      const { manager, daemons } = JSON.parse(status.stdout) as {
+        manager: { pid: number };
+        daemons: { name: string; state: string; process?: { statusText?: string } }[];
+      };
+      expect(daemons.find((d) => d.name === "AUTO_SYNC")).toMatchObject({
+        state: "RUNNING",
+        process: { statusText: "syncing" },
+      });
+      process.kill(manager.pid, "SIGTERM");
+      const exit = await within(up.exited, 20_000, up.describeRun);
+      expect(exit, up.describeRun()).toEqual({ code: 0, signal: null });
+    } finally {
+      await stopGroup(up);
+      runs.delete(up);
+    }
   }, 90_000);
 
   it('an .mjs file run by plain node: import { DaemonManager, defineConfig } from "warden"', async () => {

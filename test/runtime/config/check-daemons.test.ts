@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkDaemons } from "../../../runtime/config/check-daemons.ts";
 import type { LoadedConfig } from "../../../runtime/config/load-config.ts";
 import { configErrorOfModule } from "../../../runtime/config/module-config-error.ts";
+import type { Selection } from "../../../runtime/config/select-daemons.ts";
 import type { WardenConfig } from "../../../runtime/config/types.ts";
 import { WardenError } from "../../../machines/errors.ts";
 import { loadDaemonModule } from "../../../runtime/config/load-daemon-module.ts";
@@ -16,8 +17,11 @@ writeFileSync(join(dir, "empty.mjs"), "export default {};\n");
 const file = join(dir, "warden.config.json");
 const loaded = (config: WardenConfig): LoadedConfig => ({ file, dir, config });
 
-async function problemsOf(config: WardenConfig): Promise<readonly string[]> {
-  const error: unknown = await checkDaemons(loaded(config), dir).then(
+async function problemsOf(
+  config: WardenConfig,
+  selection: Selection = {},
+): Promise<readonly string[]> {
+  const error: unknown = await checkDaemons(loaded(config), dir, selection).then(
     () => undefined,
     (reason: unknown) => reason,
   );
@@ -60,15 +64,57 @@ describe("checkDaemons", () => {
     ]);
   });
 
-  it("says that the built-in catalog is not available, without complaining of its names", async () => {
-    expect(
-      await problemsOf({
-        catalog: "ringrift",
-        daemons: { a: { module: "./ok.mjs", dependsOn: ["EVENT_ROUTER"] } },
-      }),
-    ).toEqual([
-      'warden.config.json: catalog: the built-in "ringrift" catalog is not part of this release yet; define the daemons under "daemons" instead',
-    ]);
+  it("accepts a catalog daemon bound to a module, with the built-in EVENT_ROUTER it needs", async () => {
+    const config: WardenConfig = {
+      catalog: "ringrift",
+      daemons: { AUTO_SYNC: { module: "./ok.mjs" } },
+    };
+    expect(await problemsOf(config)).toEqual([]);
+    expect(await checkDaemons(loaded(config), dir)).toEqual({ warnings: [] });
+  });
+
+  it("names an unbound catalog daemon that would start, and the keys that bind it", async () => {
+    const problems = await problemsOf({
+      catalog: "ringrift",
+      daemons: { TRAINING_TRIGGER: { module: "./ok.mjs" } },
+    });
+    // TRAINING_TRIGGER depends on AUTO_EXPORT (index: "AUTO_EXPORT, EVENT_ROUTER").
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^warden\.config\.json: daemons\.AUTO_EXPORT: a catalog daemon \(Auto Export\) with nothing bound to run it \(needed by TRAINING_TRIGGER\); bind it with "module" .*"command" .*"python"/,
+    );
+  });
+
+  it("checks what a profile would start: each unbound member, and the built-ins not real yet", async () => {
+    const problems = await problemsOf(
+      { catalog: "ringrift", daemons: {} },
+      { profile: "coordinator" },
+    );
+    expect(problems.some((line) => line.includes("daemons.AUTO_SYNC: a catalog daemon"))).toBe(
+      true,
+    );
+    expect(problems.find((line) => line.includes("daemons.CROSS_PROCESS_POLLER:"))).toMatch(
+      /a built-in daemon that is not available yet: .*SQLite journal/,
+    );
+    expect(problems.some((line) => line.includes("daemons.EVENT_ROUTER"))).toBe(false);
+  });
+
+  it("warns of a deprecated daemon that would start, naming its replacement and removal", async () => {
+    const config: WardenConfig = {
+      catalog: "ringrift",
+      daemons: { SYNC_COORDINATOR: { module: "./ok.mjs" } },
+    };
+    expect(await checkDaemons(loaded(config), dir)).toEqual({
+      warnings: ["SYNC_COORDINATOR is deprecated: use AUTO_SYNC instead (removal Q2 2026)"],
+    });
+  });
+
+  it("refuses a definition with no module, command or python that is not a catalog daemon", async () => {
+    // (validateConfig does: loadConfig reports it before checkDaemons runs.)
+    const { validateConfig } = await import("../../../runtime/config/validate-config.ts");
+    expect(() => validateConfig({ catalog: "ringrift", daemons: { mine: {} } }, "w.json")).toThrow(
+      /daemons\.mine: expected one of "module" .* got none of them \("mine" is not a daemon of the "ringrift" catalog\)/,
+    );
   });
 });
 

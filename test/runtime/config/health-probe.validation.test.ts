@@ -46,7 +46,7 @@ describe("health.probe", () => {
   it("is a configuration error on a module daemon, naming the path", () => {
     const raw = { daemons: { db: { module: "./db.ts", health: { probe: { tcp: 5432 } } } } };
     expect(detailsOf(raw)).toEqual([
-      'warden.config.json: daemons.db.health.probe: expected "health.probe" only on a daemon with "command" (a module has healthCheck()), got it on a daemon with "module"',
+      'warden.config.json: daemons.db.health.probe: expected "health.probe" only on a daemon with "command" or "python" (a module has healthCheck()), got it on a daemon with "module"',
     ]);
     // The rest of `health` is a module's too.
     const cadence = { daemons: { db: { module: "./db.ts", health: { intervalMs: 500 } } } };

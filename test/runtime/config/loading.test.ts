@@ -214,7 +214,7 @@ describe("loadConfig rejects", () => {
     const dir = folder({ "warden.config.json": '{ "daemons": { "a": { "comand": "a" } } }' });
     const file = join(dir, "warden.config.json");
     expect((await loadFailure(file, folder())).details).toEqual([
-      `${file}: daemons.a: expected either "module" (an in-process daemon) or "command" (a process), got neither`,
+      `${file}: daemons.a: expected one of "module" (an in-process daemon), "command" (a process) or "python" (a Python class), got none of them (no "catalog" is set)`,
       `${file}: daemons.a.comand: unknown key (did you mean "command"?)`,
     ]);
   });

@@ -9,10 +9,12 @@ import type { LogRotation, ReadyCheck } from "../../../actors/process-spec.ts";
 import type { DaemonPolicyOptions } from "../../../machines/daemon-policy.ts";
 import type { configSchema } from "../../../runtime/config/schema.ts";
 import type {
+  CatalogDaemonSettings,
   DaemonCommonFields,
   DaemonDefinition,
   ModuleDaemonDefinition,
   ProcessDaemonDefinition,
+  PythonDaemonDefinition,
   WardenConfig,
 } from "../../../runtime/config/types.ts";
 
@@ -51,13 +53,26 @@ describe("the configuration's types", () => {
     }>().toExtend<WardenConfig>();
   });
 
-  it("are exactly one kind: module or command, each with only its own keys", () => {
+  it("are at most one kind: module, command or python, each with only its own keys", () => {
     expectTypeOf<
-      ModuleDaemonDefinition | ProcessDaemonDefinition
+      | ModuleDaemonDefinition
+      | ProcessDaemonDefinition
+      | PythonDaemonDefinition
+      | CatalogDaemonSettings
     >().toEqualTypeOf<DaemonDefinition>();
     expectTypeOf<{ module: string; command: string }>().not.toExtend<DaemonDefinition>();
+    expectTypeOf<{ python: string; command: string }>().not.toExtend<DaemonDefinition>();
     expectTypeOf<{ module: string; args: string[] }>().not.toExtend<DaemonDefinition>();
+    expectTypeOf<{ python: string; args: string[] }>().not.toExtend<DaemonDefinition>();
     expectTypeOf<{ command: string; options: unknown }>().not.toExtend<DaemonDefinition>();
-    expectTypeOf<{ description: string }>().not.toExtend<DaemonDefinition>();
+    expectTypeOf<{
+      python: string;
+      options: unknown;
+      cwd: string;
+    }>().toExtend<PythonDaemonDefinition>();
+    // A catalog daemon's settings: no kind, no process keys, no probe.
+    expectTypeOf<{ description: string }>().toExtend<CatalogDaemonSettings>();
+    expectTypeOf<{ options: unknown; critical: boolean }>().toExtend<CatalogDaemonSettings>();
+    expectTypeOf<{ args: string[] }>().not.toExtend<DaemonDefinition>();
   });
 });

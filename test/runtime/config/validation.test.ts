@@ -219,10 +219,10 @@ describe("validateConfig reports", () => {
 
   it("a definition with both module and command, or neither, naming both keys", () => {
     expect(detailsOf({ daemons: { a: { module: "./a.ts", command: "a" } } })).toEqual([
-      'warden.config.json: daemons.a: expected either "module" (an in-process daemon) or "command" (a process), got both',
+      'warden.config.json: daemons.a: expected one of "module" (an in-process daemon), "command" (a process) or "python" (a Python class), got "module" and "command"',
     ]);
     expect(detailsOf({ daemons: { a: { restart: "always" } } })).toEqual([
-      'warden.config.json: daemons.a: expected either "module" (an in-process daemon) or "command" (a process), got neither',
+      'warden.config.json: daemons.a: expected one of "module" (an in-process daemon), "command" (a process) or "python" (a Python class), got none of them (no "catalog" is set)',
     ]);
   });
 
@@ -235,8 +235,8 @@ describe("validateConfig reports", () => {
     };
     expect(detailsOf(raw)).toEqual([
       'warden.config.json: daemons.a.args: expected "args" only on a daemon with "command", got it on a daemon with "module"',
-      'warden.config.json: daemons.a.ready: expected "ready" only on a daemon with "command", got it on a daemon with "module"',
-      'warden.config.json: daemons.b.options: expected "options" only on a daemon with "module", got it on a daemon with "command"',
+      'warden.config.json: daemons.a.ready: expected "ready" only on a daemon with "command" or "python", got it on a daemon with "module"',
+      'warden.config.json: daemons.b.options: expected "options" only on a daemon with "module" or "python", got it on a daemon with "command"',
     ]);
   });
 
@@ -280,7 +280,7 @@ describe("validateConfig collects every problem", () => {
       'warden.config.yaml: daemons.a.dependsOn[0]: expected the name of another daemon, got "a" (itself)',
       'warden.config.yaml: daemons.a.dependsOn[1]: unknown daemon "bb" (did you mean "b"?)',
       // A fraction must not hide the module/command conflict of the same daemon.
-      'warden.config.yaml: daemons.b: expected either "module" (an in-process daemon) or "command" (a process), got both',
+      'warden.config.yaml: daemons.b: expected one of "module" (an in-process daemon), "command" (a process) or "python" (a Python class), got "module" and "command"',
       "warden.config.yaml: daemons.b.maxRestarts: expected a whole number, got 2.5",
       'warden.config.yaml: daemons.b.dependson: unknown key (did you mean "dependsOn"?)',
       'warden.config.yaml: daemons["3d"]: expected a key matching /^[A-Za-z_][A-Za-z0-9_.-]*$/, got "3d"',
@@ -326,9 +326,18 @@ describe("configJsonSchema", () => {
     expect(schema.additionalProperties).toBe(false);
   });
 
-  it("describes a daemon definition: strict, exactly one of module or command, typed fields", () => {
+  it("describes a daemon definition: strict, module, command, python or none (a catalog daemon), typed fields", () => {
     expect(daemon.additionalProperties).toBe(false);
-    expect(daemon.oneOf).toEqual([{ required: ["module"] }, { required: ["command"] }]);
+    expect(daemon.oneOf).toEqual([
+      { required: ["module"] },
+      { required: ["command"] },
+      { required: ["python"] },
+      {
+        not: {
+          anyOf: [{ required: ["module"] }, { required: ["command"] }, { required: ["python"] }],
+        },
+      },
+    ]);
     expect(daemon.properties.restart).toMatchObject({ enum: ["always", "on-failure", "never"] });
     expect(daemon.properties.maxRestarts).toMatchObject({ type: "integer", minimum: 0 });
     expect(daemon.properties.dependsOn).toMatchObject({ type: "array", items: { type: "string" } });

@@ -1,0 +1,111 @@
+/**
+ * What `warden up` (and `warden validate`) would start for a selection, and whether it can:
+ * the chosen daemons with their dependencies, in dependency order, checked against the catalog
+ * (SPEC §6). An unbound catalog daemon, or a built-in one this release does not have yet, among
+ * them is a configuration error naming each and how to bind it; a deprecated one only warns.
+ */
+import { dependencyClosure, dependencyOrder } from "../../machines/dependency-graph.ts";
+import { WardenError } from "../../machines/errors.ts";
+import type { Selection } from "../config/select-daemons.ts";
+import { selectDaemons } from "../config/select-daemons.ts";
+import type { WardenConfig } from "../config/types.ts";
+import {
+  BUILT_IN_DAEMONS,
+  configuredDaemons,
+  dependencyGraphOf,
+  type ConfiguredDaemon,
+} from "./config-daemons.ts";
+
+export interface StartPlan {
+  /** Every daemon the configuration knows, the catalog's included. */
+  daemons: ReadonlyMap<string, ConfiguredDaemon>;
+  /** The selection with every dependency, in dependency order. */
+  targets: string[];
+  /** One line per deprecated daemon among the targets: its replacement and removal. */
+  warnings: string[];
+}
+
+/**
+ * The plan for `selection`, or a `WARDEN_ERR_CONFIG` (exit 2) whose details name every daemon
+ * that cannot start: unbound catalog daemons (with the keys that bind one) and built-in daemons
+ * that are not real yet (with what they need).
+ *
+ * @example
+ * const plan = planStart(loaded.config, { profile: "training_node" }, "warden.config.ts");
+ * plan.targets; // ["EVENT_ROUTER", "AUTO_SYNC", …]
+ */
+export function planStart(config: WardenConfig, selection: Selection, file: string): StartPlan {
+  const daemons = configuredDaemons(config);
+  const graph = dependencyGraphOf(daemons);
+  const chosen = selectDaemons(config, selection);
+  const closure = dependencyClosure(chosen, graph);
+  const targets = dependencyOrder(
+    [...daemons.keys()].filter((name) => closure.has(name)),
+    graph,
+  );
+  const needed = (name: string) => neededBy(name, chosen, graph);
+  const problems = targets.flatMap((name) => {
+    const daemon = daemons.get(name);
+    if (daemon === undefined) return []; // an unknown dependency: the graph check names it
+    return startProblem(daemon, needed);
+  });
+  if (problems.length > 0) {
+    const count = problems.length === 1 ? "a daemon" : `${problems.length} daemons`;
+    throw new WardenError(
+      "WARDEN_ERR_CONFIG",
+      `${file}: ${count} that would start cannot: ${problems.map((p) => p.name).join(", ")}`,
+      { details: problems.map((problem) => `${file}: ${problem.text}`) },
+    );
+  }
+  const warnings = targets.flatMap((name) => {
+    const deprecated = daemons.get(name)?.entry?.deprecated;
+    if (!deprecated) return [];
+    return [
+      `${name} is deprecated: use ${deprecated.replacement} instead (removal ${deprecated.removal})`,
+    ];
+  });
+  return { daemons, targets, warnings };
+}
+
+function startProblem(
+  daemon: ConfiguredDaemon,
+  neededBy: (name: string) => string,
+): { name: string; text: string }[] {
+  const { name } = daemon;
+  if (daemon.binding === "unbound") {
+    const what = daemon.entry ? `a catalog daemon (${daemon.entry.title})` : "a daemon";
+    return [
+      {
+        name,
+        text:
+          `daemons.${name}: ${what} with nothing bound to run it${neededBy(name)}; bind it with ` +
+          `"module" (a TypeScript/JavaScript module), "command" (a program) or "python" ` +
+          `("module:Class"), e.g. ${name}: { module: "./daemons/${name.toLowerCase()}.ts" }`,
+      },
+    ];
+  }
+  const missing = daemon.binding === "built-in" ? BUILT_IN_DAEMONS[name]?.missing : undefined;
+  if (missing === undefined) return [];
+  return [
+    {
+      name,
+      text: `daemons.${name}: a built-in daemon that is not available yet${neededBy(name)}: ${missing}`,
+    },
+  ];
+}
+
+/** ", needed by X" when `name` is only a dependency of the selection; "" when chosen itself. */
+function neededBy(
+  name: string,
+  chosen: readonly string[],
+  graph: ReadonlyMap<string, readonly string[]>,
+): string {
+  if (chosen.includes(name)) return "";
+  const direct = [...graph].filter(([, deps]) => deps.includes(name)).map(([n]) => n);
+  const wanting = direct.filter(
+    (n) => chosen.includes(n) || dependencyClosure(chosen, graph).has(n),
+  );
+  return wanting.length === 0
+    ? ""
+    : ` (needed by ${wanting.slice(0, 3).join(", ")}${wanting.length > 3 ? ", …" : ""})`;
+}
