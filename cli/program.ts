@@ -50,7 +50,29 @@ export function buildProgram(io: CliIO): Command {
         .choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
         .default("info"),
     )
-    .action(async (options) => (await import("./commands/up.ts")).up(options, io));
+    .option(
+      "--supervised",
+      "run the manager as a child process and restart it with backoff if it dies (gives up after more than 5 restarts within 60 s)",
+    )
+    .action(async (options) =>
+      // The supervisor loads none of the manager's runtime: it never imports ./commands/up.ts.
+      options.supervised === true
+        ? (await import("./commands/supervised.ts")).supervised(options, io)
+        : (await import("./commands/up.ts")).up(options, io),
+    );
+
+  program
+    .command("systemd-unit")
+    .description(
+      "print a systemd unit file that runs `warden up --supervised` with this configuration",
+    )
+    .option(
+      "-c, --config <file>",
+      "configuration file (default: warden.config.{ts,js,mjs,json,yaml} here)",
+    )
+    .action(async (options) =>
+      (await import("./commands/systemd-unit.ts")).systemdUnit(options, io),
+    );
 
   program
     .command("validate")

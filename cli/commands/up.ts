@@ -27,6 +27,8 @@ export interface UpOptions extends Selection {
   logLevel?: string;
   /** Print process daemons' stdout and stderr lines (commander's `--no-output` turns it off). */
   output?: boolean;
+  /** Run the manager as a child of a supervisor that restarts it (./supervised.ts). */
+  supervised?: boolean;
 }
 
 /**
@@ -35,6 +37,10 @@ export interface UpOptions extends Selection {
  * that fails shuts everything down and exits 1.
  */
 export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
+  // The CLI goes to ./supervised.ts directly, without loading this module's runtime.
+  if (options.supervised === true) {
+    return (await import("./supervised.ts")).supervised(options, parentIo);
+  }
   const loaded = await loadConfig(options.config, parentIo.cwd);
   const where = relative(parentIo.cwd, loaded.file) || loaded.file;
   const selection = await resolveProfile(loaded, options, parentIo);
@@ -56,6 +62,8 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
   let plane: ReturnType<typeof attachControlPlane>;
   try {
     manager = await managerFromConfig(loaded, {
+      // Only the built-ins that will run: a registered EVENT_ROUTER holds events until it runs.
+      builtIns: targets,
       logger,
       // An error that belongs to no daemon is the manager's own: stop everything, exit 1.
       onUnhandledError: (error) => {

@@ -16,8 +16,10 @@ import { eventRouterDaemon } from "../builtins/event-router.ts";
 import {
   BUILT_IN_DAEMONS,
   configuredDaemons,
+  dependencyGraphOf,
   type ConfiguredDaemon,
 } from "../catalog/config-daemons.ts";
+import { dependencyClosure } from "../../machines/dependency-graph.ts";
 import { pythonProcessSpec, resolvedPython, wardenPackageRoot } from "./python-daemon.ts";
 
 /**
@@ -34,10 +36,12 @@ import { pythonProcessSpec, resolvedPython, wardenPackageRoot } from "./python-d
  */
 export async function managerFromConfig(
   loaded: LoadedConfig,
-  options: DaemonManagerOptions = {},
+  options: ManagerFromConfigOptions = {},
 ): Promise<DaemonManager> {
+  const { builtIns, ...managerOptions } = options;
   const daemons = configuredDaemons(loaded.config);
-  const runnable = runnableDaemons(daemons);
+  const wanted = new Set(builtIns ?? neededBuiltIns(daemons));
+  const runnable = runnableDaemons(daemons, wanted);
   const bound = await Promise.all(
     runnable
       .filter((daemon) => daemon.binding !== "built-in")
@@ -47,10 +51,15 @@ export async function managerFromConfig(
         daemon: await implementationOf(loaded, name, definition),
       })),
   );
-  const manager = new DaemonManager({ stateDir: stateDirOf(loaded), ...options });
-  // Built-ins first: EVENT_ROUTER gates the bus from the moment it is made.
-  for (const { name, definition } of runnable) {
-    const builtIn = definition && builtInDaemon(name, definition, manager);
+  const manager = new DaemonManager({ stateDir: stateDirOf(loaded), ...managerOptions });
+  // Built-ins first, EVENT_ROUTER first of all: it gates the bus from the moment it is made.
+  // (Only a built-in one: a configuration may bind a catalog name to a daemon of its own.)
+  const order = Object.keys(BUILT_IN_DAEMONS);
+  const builtInOnes = runnable
+    .filter((daemon) => daemon.binding === "built-in")
+    .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  for (const { name, definition } of builtInOnes) {
+    const builtIn = builtInDaemon(name, definition, manager);
     if (builtIn) manager.register(name, builtIn, registerOptions(definition));
   }
   for (const { name, definition, daemon } of bound) {
@@ -59,11 +68,35 @@ export async function managerFromConfig(
   return manager;
 }
 
+export interface ManagerFromConfigOptions extends DaemonManagerOptions {
+  /**
+   * The built-in daemons to register: those that will run. Default: the ones the configuration
+   * names or its daemons depend on. (A registered EVENT_ROUTER holds daemons' events until it
+   * runs, so one that will not run must not be registered; the daemons that need a built-in
+   * left out are left out too.)
+   */
+  builtIns?: Iterable<string>;
+}
+
+/** The built-in daemons a configuration names, or that its daemons depend on, transitively. */
+function neededBuiltIns(daemons: ReadonlyMap<string, ConfiguredDaemon>): string[] {
+  const graph = dependencyGraphOf(daemons);
+  const configured = [...daemons.values()].filter((daemon) => daemon.configured);
+  const needed = dependencyClosure(
+    configured.map((daemon) => daemon.name),
+    graph,
+  );
+  return [...needed].filter((name) => daemons.get(name)?.binding === "built-in");
+}
+
 /**
- * The daemons that can run, in the configuration's order: bound or built in (and available),
- * with every dependency runnable too.
+ * The daemons that can run, in the configuration's order: bound, or built in, available and
+ * `wanted`, with every dependency runnable too.
  */
-function runnableDaemons(daemons: ReadonlyMap<string, ConfiguredDaemon>): ConfiguredDaemon[] {
+function runnableDaemons(
+  daemons: ReadonlyMap<string, ConfiguredDaemon>,
+  wanted: ReadonlySet<string>,
+): ConfiguredDaemon[] {
   const verdicts = new Map<string, boolean>();
   const runnable = (name: string, path: Set<string>): boolean => {
     const known = verdicts.get(name);
@@ -74,7 +107,8 @@ function runnableDaemons(daemons: ReadonlyMap<string, ConfiguredDaemon>): Config
     path.add(name);
     const own =
       daemon.binding === "built-in"
-        ? BUILT_IN_DAEMONS[name]?.missing === undefined
+        ? BUILT_IN_DAEMONS[name]?.missing === undefined &&
+          (wanted.has(name) || name === HEALTH_SERVER_NAME)
         : daemon.binding !== "unbound";
     const verdict =
       own && (daemon.definition.dependsOn ?? []).every((dependency) => runnable(dependency, path));
