@@ -1,6 +1,7 @@
 /** What `npm run bench` runs: the benchmarks, their sizes (full or quick), targets and results. */
 import { fileURLToPath } from "node:url";
 import type { BusResult } from "./bus-throughput.ts";
+import type { CliFootprintResult } from "./cli-footprint.ts";
 import type { ControlApiResult } from "./control-api.ts";
 import type { CostResult } from "./daemon-cost.ts";
 import type { RestartResult } from "./process-restart.ts";
@@ -23,6 +24,10 @@ export interface Plan {
   controlRuns: number;
   controlRestartRuns: number;
   controlRestartWarmups: number;
+  /** (f): seconds of idling between the memory readings; CLI rounds measured and warm-ups. */
+  footprintIdleSeconds: number;
+  footprintRuns: number;
+  footprintWarmups: number;
 }
 
 export const FULL: Plan = {
@@ -38,6 +43,9 @@ export const FULL: Plan = {
   controlRuns: 3,
   controlRestartRuns: 10,
   controlRestartWarmups: 2,
+  footprintIdleSeconds: 60,
+  footprintRuns: 15,
+  footprintWarmups: 2,
 };
 
 export const QUICK: Plan = {
@@ -53,6 +61,9 @@ export const QUICK: Plan = {
   controlRuns: 1,
   controlRestartRuns: 3,
   controlRestartWarmups: 1,
+  footprintIdleSeconds: 5,
+  footprintRuns: 3,
+  footprintWarmups: 1,
 };
 
 export const TARGETS = {
@@ -61,6 +72,12 @@ export const TARGETS = {
   startupRatio: 1.1,
   restartRatio: 1.2,
   restartVsPm2: 1,
+  /** (f): the manager's RSS against pm2's daemon's. */
+  footprintRss: 1.2,
+  /** (f): the manager's CPU while idle, percent of one core (an absolute target, no ratio). */
+  idleCpuPercent: 1,
+  /** (f): a `warden` command, spawn to exit, against `node -e 0`. */
+  cliRatio: 1.5,
 } as const;
 
 /** The benchmarks by the name `--only` takes, in the order the report lists them. */
@@ -70,6 +87,7 @@ export const BENCHMARKS = [
   "startup-critical-path",
   "process-restart",
   "control-api",
+  "cli-footprint",
 ] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -80,4 +98,5 @@ export interface Results {
   startup?: StartupResult;
   restart?: RestartResult;
   control?: ControlApiResult;
+  footprint?: CliFootprintResult;
 }

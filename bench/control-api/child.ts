@@ -1,5 +1,9 @@
-/** The child processes of benchmark (e): their output is kept (the tail), they are stopped by pid. */
+/**
+ * The child processes of benchmarks (e) and (f): their output is kept (the tail), they are
+ * stopped by pid.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
+import { STEP_TIMEOUT_MS } from "./settings.ts";
 
 /** How long a stopped child has to exit after SIGTERM before it gets SIGKILL. */
 const KILL_AFTER_MS = 10_000;
@@ -94,4 +98,36 @@ export function spawnNode(what: string, args: string[], cwd: string): Child {
       stdio: ["ignore", "pipe", "pipe"],
     }),
   );
+}
+
+/** Where a timed run keeps its child meanwhile, so that a signal can stop it. */
+export interface RunHolder {
+  dir: string;
+  cli?: Child;
+}
+
+/**
+ * `node <args>` in `holder.dir`, timed from spawn to exit with `performance.now()` (`ms`;
+ * `at` and `exitAt` are `Date.now()` stamps); fails unless it exits with code 0 within
+ * STEP_TIMEOUT_MS.
+ */
+export async function runTimed(
+  holder: RunHolder,
+  args: string[],
+  what: string,
+): Promise<{ at: number; exitAt: number; ms: number }> {
+  const at = Date.now();
+  const began = performance.now();
+  const child = spawnNode(what, args, holder.dir);
+  holder.cli = child;
+  const { code, signal } = await child.exitWithin(STEP_TIMEOUT_MS);
+  const ms = performance.now() - began;
+  const exitAt = Date.now();
+  holder.cli = undefined;
+  if (code !== 0) {
+    throw new Error(
+      `control-api: \`${what}\` exited (${code ?? signal}); its output:\n${child.tail()}`,
+    );
+  }
+  return { at, exitAt, ms };
 }

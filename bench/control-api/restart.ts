@@ -10,7 +10,7 @@ import type { DaemonStatus } from "../../runtime/manager/daemon-manager.ts";
 import { inRotation } from "../rotation.ts";
 import { median } from "../stats.ts";
 import { delay } from "../wait.ts";
-import { spawnNode } from "./child.ts";
+import { runTimed, spawnNode } from "./child.ts";
 import { sendJson } from "./http.ts";
 import type { Manager, Session } from "./server.ts";
 import { RESTARTED_DAEMON, SETTLE_MS, STEP_TIMEOUT_MS, WARDEN_BIN } from "./settings.ts";
@@ -89,7 +89,12 @@ async function restartStamps(
   return { restarting: mine[at]!.time, started: started.time };
 }
 
-async function checkRunningAgain(manager: Manager, daemon: string, before: number): Promise<void> {
+/** Fails unless `daemon` is RUNNING and was restarted at `before` (a `Date.now()`) or later. */
+export async function checkRunningAgain(
+  manager: Manager,
+  daemon: string,
+  before: number,
+): Promise<void> {
   const status = await sendJson<DaemonStatus>(
     "GET",
     `${manager.url}/v1/daemons/${daemon}`,
@@ -105,25 +110,8 @@ async function checkRunningAgain(manager: Manager, daemon: string, before: numbe
   }
 }
 
-async function runCli(
-  session: Session,
-  args: string[],
-  what: string,
-): Promise<{ at: number; exitAt: number; ms: number }> {
-  const at = Date.now();
-  const began = performance.now();
-  const child = spawnNode(what, [WARDEN_BIN, ...args], session.dir);
-  session.cli = child;
-  const { code, signal } = await child.exitWithin(STEP_TIMEOUT_MS);
-  const ms = performance.now() - began;
-  const exitAt = Date.now();
-  session.cli = undefined;
-  if (code !== 0) {
-    throw new Error(
-      `control-api: \`${what}\` exited (${code ?? signal}); its output:\n${child.tail()}`,
-    );
-  }
-  return { at, exitAt, ms };
+function runCli(session: Session, args: string[], what: string) {
+  return runTimed(session, [WARDEN_BIN, ...args], what);
 }
 
 async function restartThroughCli(session: Session, daemon: string): Promise<CliSample> {

@@ -37,19 +37,29 @@ export interface Session {
   cannon?: AutocannonInstance;
 }
 
-/** The configuration of the manager: the index's daemons but HEALTH_SERVER, which is built in. */
-export function writeConfig(dir: string): string {
+/**
+ * A manager's configuration with the daemon index: the index's daemons but HEALTH_SERVER, which
+ * is built in, each the in-process daemon of `module` with the index's dependencies;
+ * `stateDir: "state"` next to the file, the control API on a free loopback port. (f),
+ * cli-footprint, writes it as JSON.
+ */
+export function indexConfig(module: string) {
   const daemons = Object.fromEntries(
     DAEMON_INDEX.filter((entry) => entry.type !== HEALTH_SERVER).map((entry) => [
       entry.type,
       {
-        module: DAEMON_MODULE,
+        module,
         description: entry.description,
         ...(entry.dependencies.length > 0 ? { dependsOn: entry.dependencies } : {}),
       },
     ]),
   );
-  const config = { stateDir: "state", server: { host: "127.0.0.1", port: 0 }, daemons };
+  return { stateDir: "state", server: { host: "127.0.0.1", port: 0 }, daemons };
+}
+
+/** The configuration of (e)'s manager, `indexConfig` as a TypeScript module. */
+export function writeConfig(dir: string): string {
+  const config = indexConfig(DAEMON_MODULE);
   const file = join(dir, "warden.config.ts");
   writeFileSync(
     file,

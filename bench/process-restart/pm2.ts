@@ -1,6 +1,7 @@
 /**
  * Benchmark (d)'s pm2 contender: pm2 6, which is not a dependency of warden, installed on demand
- * into a cache folder outside the repository and run with a PM2_HOME of its own.
+ * into a cache folder outside the repository and run with a PM2_HOME of its own. (f),
+ * cli-footprint, installs, runs and stops its pm2 the same way.
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -41,9 +42,13 @@ function cachedPm2(): Pm2Install | undefined {
   }
 }
 
-/** pm2 from the cache, installed there first if need be; a string says why there is none. */
+/**
+ * pm2 from the cache, installed there first if need be; a string says why there is none.
+ * `label` names the benchmark in the progress line, `(d)` by default.
+ */
 export async function preparePm2(
   progress: (message: string) => void,
+  label = "(d)",
 ): Promise<Pm2Install | string> {
   const cached = cachedPm2();
   if (cached) return cached;
@@ -52,7 +57,7 @@ export async function preparePm2(
   } catch (error) {
     return `the npm registry is not reachable (\`npm view ${PM2_RANGE} version\`: ${firstLine(error)})`;
   }
-  progress(`(d) installing ${PM2_RANGE} into ${PM2_CACHE} (once; later runs reuse it)`);
+  progress(`${label} installing ${PM2_RANGE} into ${PM2_CACHE} (once; later runs reuse it)`);
   try {
     mkdirSync(PM2_CACHE, { recursive: true });
     await run("npm", ["install", "--prefix", PM2_CACHE, "--no-audit", "--no-fund", PM2_RANGE], {
@@ -70,15 +75,37 @@ function firstLine(error: unknown): string {
   return text.split("\n").find((line) => !line.startsWith("npm warn")) ?? text;
 }
 
+/** The pm2 CLI with PM2_HOME `home`: its stdout and stderr once it has exited. */
+export type Pm2Cli = (...args: string[]) => Promise<{ stdout: string; stderr: string }>;
+
+export function pm2Cli(pm2: Pm2Install, home: string): Pm2Cli {
+  const env = { ...process.env, PM2_HOME: home };
+  // `pm2 jlist` of dozens of apps, each with its environment, runs past execFile's 1 MB default.
+  return (...args) =>
+    run(process.execPath, [pm2.bin, ...args], { env, timeout: 60_000, maxBuffer: 256 * 2 ** 20 });
+}
+
+/**
+ * `pm2 kill` (its apps, then its daemon); if that fails, SIGKILL to the daemon by the pid in
+ * `<home>/pm2.pid`. False when `pm2 kill` failed.
+ */
+export async function stopPm2(cli: Pm2Cli, home: string): Promise<boolean> {
+  try {
+    await cli("kill");
+    return true;
+  } catch {
+    killPm2Daemon(home);
+    return false;
+  }
+}
+
 /** pm2 with a PM2_HOME of its own, restarting the program on exit without delay. */
 export async function pm2Contender(
   pm2: Pm2Install,
   stamps: StampFile,
   home: string,
 ): Promise<Contender> {
-  const env = { ...process.env, PM2_HOME: home };
-  const pm2Cli = (...args: string[]) =>
-    run(process.execPath, [pm2.bin, ...args], { env, timeout: 60_000 });
+  const cli = pm2Cli(pm2, home);
   const apps = join(home, "apps.json");
   mkdirSync(home, { recursive: true });
   writeFileSync(
@@ -101,14 +128,10 @@ export async function pm2Contender(
     }),
   );
   const close = async () => {
-    try {
-      await pm2Cli("kill");
-    } catch {
-      killPm2Daemon(home);
-    }
+    await stopPm2(cli, home);
   };
   try {
-    await pm2Cli("start", apps);
+    await cli("start", apps);
     await stamps.next("pm2's first instance to be ready", (s) => s.kind === "ready");
   } catch (error) {
     await close();
@@ -129,12 +152,23 @@ export async function pm2Contender(
   return { name: "pm2", measure, close };
 }
 
-/** The last resort when `pm2 kill` failed: the daemon we started, by the pid it recorded. */
-function killPm2Daemon(home: string): void {
+/** The pid pm2's daemon recorded in `<home>/pm2.pid`, if it did. */
+export function pm2DaemonPid(home: string): number | undefined {
   try {
     const pid = Number(readFileSync(join(home, "pm2.pid"), "utf8").trim());
-    if (Number.isInteger(pid) && pid > 1) process.kill(pid, "SIGKILL");
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
   } catch {
-    // No pid file, or the daemon is gone already: nothing is left to stop.
+    return undefined;
+  }
+}
+
+/** The last resort when `pm2 kill` failed: the daemon we started, by the pid it recorded. */
+function killPm2Daemon(home: string): void {
+  const pid = pm2DaemonPid(home);
+  if (pid === undefined) return; // No pid file: no daemon was started.
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // The daemon is gone already: nothing is left to stop.
   }
 }

@@ -1,5 +1,6 @@
 /** What each benchmark measures, as the report describes it. */
 import { SUBSCRIBERS } from "../bus-throughput.ts";
+import type { CliFootprintResult } from "../cli-footprint.ts";
 import {
   CONNECTIONS,
   PIPELINING,
@@ -77,5 +78,32 @@ export function descriptions(plan: Plan, results: Results): string {
   checks that ${RESTARTED_DAEMON} is RUNNING and was restarted. Run alone with \`npm run bench -- --only control-api\`.
   **No target: the figures are recorded.**`);
   }
+  if (results.footprint) items.push(footprintDescription(plan, results.footprint));
   return items.join("\n");
+}
+
+function footprintDescription(plan: Plan, { daemons, apps }: CliFootprintResult): string {
+  return `- **(f) The CLI and the manager's footprint.** A manager runs in a child process as in production,
+  \`node bin/warden.js up --config <temp>/warden.config.json --no-output --log-level warn\`: a JSON
+  configuration (\`stateDir: "state"\`, \`server: { host: "127.0.0.1", port: 0 }\`) with the ${daemons} daemons of
+  the daemon index, \`HEALTH_SERVER\` built in and the other ${daemons - 1} the plain-JavaScript
+  \`bench/fixtures/instant-daemon.mjs\` with the index's dependencies. JSON and \`.mjs\`, not (e)'s
+  \`.ts\` files, so that the manager loads no TypeScript loader, as a deployment of compiled daemons
+  would. Beside it, pm2 6 (installed as for (d), with a \`PM2_HOME\` in the temporary folder)
+  supervises ${apps} apps of the same names, each \`sleep 100000\` (\`interpreter: "none"\`, fork mode,
+  \`autorestart: true\`): as many supervised things, each as cheap as can be. Once every daemon is
+  RUNNING (\`GET /readyz\`) and every app online (\`pm2 jlist\`), the benchmark reads each supervisor's
+  \`VmRSS\` (\`/proc/<pid>/status\`) and \`Private_Dirty\` (\`/proc/<pid>/smaps_rollup\`): warden's manager
+  process, its in-process daemons included, and pm2's daemon (the pid in \`pm2.pid\`), not its
+  \`sleep\` processes. It then leaves both alone for ${plan.footprintIdleSeconds} s, without a single request, and reads
+  them again, with the CPU time each used meanwhile (\`utime\` + \`stime\` of \`/proc/<pid>/stat\`, in
+  ticks of \`getconf CLK_TCK\`) as a percentage of one core. Then, so that its requests do not
+  disturb the idle period, the CLI: \`node -e 0\` (the baseline: Node starting and exiting),
+  \`node bin/warden.js status --config F\`, \`node bin/warden.js --help\` and
+  \`node bin/warden.js restart ${RESTARTED_DAEMON} --config F\` (after which the benchmark checks that ${RESTARTED_DAEMON} is
+  RUNNING and was restarted), each a child process timed from spawn to exit with exit code 0,
+  taking turns in a rotating order, ${CONTROL_SETTLE_MS} ms apart. Run alone with
+  \`npm run bench -- --only cli-footprint\`. **Target: the manager's RSS after idling ≤ ${TARGETS.footprintRss}×
+  pm2's daemon's (after start: shown, not counted), its idle CPU < ${TARGETS.idleCpuPercent} % of one core, and
+  each command ≤ ${TARGETS.cliRatio}× \`node -e 0\`.**`;
 }

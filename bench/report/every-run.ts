@@ -1,8 +1,24 @@
 /** The "Every run" table: each measurement's samples, in the order taken. */
+import {
+  CLI_COMMANDS,
+  CLI_LABELS,
+  type CliFootprintResult,
+  type Footprint,
+} from "../cli-footprint.ts";
 import type { ControlApiResult, LoadSample } from "../control-api.ts";
 import type { CostSample } from "../daemon-cost.ts";
 import type { Results } from "../plan.ts";
-import { events, integer, latency, micros, millis, perSecond, ratio } from "./format.ts";
+import {
+  events,
+  integer,
+  latency,
+  mebibytes,
+  micros,
+  millis,
+  percent,
+  perSecond,
+  ratio,
+} from "./format.ts";
 
 function costSamples(samples: readonly CostSample[]): string {
   return samples
@@ -17,7 +33,7 @@ function closes(samples: readonly CostSample[]): string {
 }
 
 /** The "Every run" table of the benchmarks that ran. */
-export function details({ cost = [], bus, startup, restart, control }: Results): string {
+export function details({ cost = [], bus, startup, restart, control, footprint }: Results): string {
   const lines = ["| Measurement | Runs | Samples (in order) |", "| --- | ---: | --- |"];
   for (const result of cost) {
     lines.push(
@@ -53,6 +69,7 @@ export function details({ cost = [], bus, startup, restart, control }: Results):
     }
   }
   if (control) lines.push(...controlDetails(control));
+  if (footprint) lines.push(...footprintDetails(footprint));
   return lines.join("\n");
 }
 
@@ -82,5 +99,40 @@ function controlDetails(result: ControlApiResult): string[] {
     `| (e) direct \`POST …/restart\` (restart in the manager) | ${direct.length} | ${direct.map((s) => `${millis(s.totalMs)} (${s.serverMs} ms)`).join("; ")} |`,
     `| (e) \`node bin/warden.js --help\` | ${help.length} | ${help.map(millis).join("; ")} |`,
   );
+  return lines;
+}
+
+function footprintReadings(who: string, footprint: Footprint, seconds: number): string[] {
+  const memory = (m: Footprint["afterStart"]) =>
+    `${mebibytes(m.rssBytes)} RSS, ${mebibytes(m.privateDirtyBytes)} private dirty`;
+  return [
+    `| (f) ${who}: memory after start; after ${seconds.toFixed(0)} s idle | 1 | ${memory(footprint.afterStart)}; ${memory(footprint.afterIdle)} |`,
+    `| (f) ${who}: CPU over the idle period | 1 | ${footprint.cpuTicks} ticks = ${percent(footprint.cpuPercent)} of a core |`,
+  ];
+}
+
+function footprintDetails(result: CliFootprintResult): string[] {
+  const lines: string[] = [];
+  const { idle } = result;
+  if (idle) {
+    lines.push(
+      ...footprintReadings(`warden's manager (pid ${idle.warden.pid})`, idle.warden, idle.seconds),
+    );
+    if (idle.pm2) {
+      lines.push(
+        ...footprintReadings(
+          `pm2 ${result.pm2Version}'s daemon (pid ${idle.pm2.pid})`,
+          idle.pm2,
+          idle.seconds,
+        ),
+      );
+    }
+  }
+  for (const command of CLI_COMMANDS) {
+    const samples = result.cli.samples[command];
+    lines.push(
+      `| (f) \`${CLI_LABELS[command]}\`, spawn to exit | ${samples.length} | ${samples.map(millis).join("; ")} |`,
+    );
+  }
   return lines;
 }

@@ -12,3 +12,5 @@ export const events = (n: number) => `${(n / 1e6).toFixed(2)} M events/s`;
 export const millis = (n: number) => `${n.toFixed(1)} ms`;
 export const perSecond = (n: number) => `${integer(n)} req/s`;
 export const latency = (n: number) => `${n.toFixed(2)} ms`;
+export const mebibytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+export const percent = (n: number) => `${n.toFixed(2)} %`;

@@ -1,10 +1,16 @@
 /** The paragraphs under the tables that explain some figures, for the benchmarks that ran. */
+import {
+  CLI_LABELS,
+  type CliFootprintResult,
+  type Footprint,
+  type Memory,
+} from "../cli-footprint.ts";
 import type { ControlApiResult } from "../control-api.ts";
 import type { Results } from "../plan.ts";
-import { latency, millis, ratio } from "./format.ts";
+import { latency, mebibytes, millis, percent, ratio } from "./format.ts";
 
 /** The paragraphs after "Every run", each followed by a blank line; empty when none applies. */
-export function notes({ startup, restart, control }: Results): string {
+export function notes({ startup, restart, control, footprint }: Results): string {
   const paragraphs: string[] = [];
   if (startup) {
     paragraphs.push(`For (c), a one-at-a-time start would take ${startup.sequentialMs} ms; \`startAll()\` spent a median
@@ -18,6 +24,7 @@ ${millis(restart.warden - restart.wardenNoticed)}, went to starting the next ins
   }
   if (restart?.pm2Skipped) paragraphs.push(`For (d), pm2 was not measured: ${restart.pm2Skipped}.`);
   if (control) paragraphs.push(controlNote(control));
+  if (footprint) paragraphs.push(footprintNote(footprint));
   return paragraphs.map((paragraph) => `${paragraph}\n\n`).join("");
 }
 
@@ -30,4 +37,28 @@ yardstick share the machine's cores, so these are figures of this machine, not o
   return `${load} Of the ${millis(cli.totalMs)} that \`warden restart\` took, ${millis(cli.toServerMs)} passed before the manager began the
 restart (starting the CLI alone, \`--help\`, took ${millis(restart.helpMs)}), ${millis(cli.serverMs)} went to the restart in the manager,
 and ${millis(cli.afterMs)} to the answer and the exit.`;
+}
+
+function footprintNote(result: CliFootprintResult): string {
+  const { idle, cli } = result;
+  const node = cli.medians.node;
+  const extra = (["status", "help", "restart"] as const)
+    .map((command) => `\`${CLI_LABELS[command]}\` +${millis(cli.medians[command] - node)}`)
+    .join(", ");
+  const cliText = `Medians beyond the ${millis(node)} of \`node -e 0\`: ${extra}.`;
+  const pm2Text = result.pm2Skipped ? ` pm2 was not measured: ${result.pm2Skipped}.` : "";
+  if (!idle) {
+    return `For (f), memory and CPU were not measured: ${result.procSkipped}.${pm2Text} ${cliText}`;
+  }
+  const memory = (m: Memory) =>
+    `${mebibytes(m.rssBytes)} RSS (${mebibytes(m.privateDirtyBytes)} private dirty)`;
+  const seconds = idle.seconds.toFixed(0);
+  const readings = (f: Footprint) =>
+    `had ${memory(f.afterStart)} after start and ${memory(f.afterIdle)} after ${seconds} s idle, and used ${f.cpuTicks} ticks of CPU meanwhile (${percent(f.cpuPercent)} of a core)`;
+  const pm2 = idle.pm2 ? `; pm2 ${result.pm2Version}'s daemon ${readings(idle.pm2)}` : "";
+  const counted = idle.pm2
+    ? ` pm2's ${result.apps} \`sleep\` processes are not counted; warden's daemons run inside its manager.`
+    : "";
+  return `For (f), warden's manager with ${result.daemons} daemons ${readings(idle.warden)}${pm2}
+(\`getconf CLK_TCK\` ${idle.clockTicks}).${counted}${pm2Text} ${cliText}`;
 }

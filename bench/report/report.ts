@@ -25,7 +25,20 @@ function runCounts(plan: Plan, results: Results): string {
       `${plan.controlRuns} load runs per target and ${plan.controlRestartRuns} restarts of each kind for (e)`,
     );
   }
+  if (results.footprint) counts.push(`${plan.footprintRuns} runs of each command for (f)`);
   return counts.join("; ");
+}
+
+/** "Missed: …" or "Every target is met.", and the informational rows that missed, if any. */
+function verdict(rows: readonly Row[]): string {
+  const describe = (row: Row) =>
+    `${row.benchmark} (${row.size}: ${row.ratio === undefined ? row.warden : ratio(row.ratio)} against ${row.target})`;
+  const misses = rows.filter((row) => !row.pass && !row.informational);
+  const asides = rows.filter((row) => !row.pass && row.informational);
+  const counted =
+    misses.length === 0 ? "Every target is met." : `Missed: ${misses.map(describe).join("; ")}.`;
+  if (asides.length === 0) return counted;
+  return `${counted} Informational, not counted: ${asides.map(describe).join("; ")}.`;
 }
 
 /** The whole of BENCHMARKS.md, before `tidy` lays it out. */
@@ -36,14 +49,9 @@ export function report(
   results: Results,
   seconds: number,
 ): string {
-  const misses = rows.filter((row) => !row.pass);
-  const verdict =
-    misses.length === 0
-      ? "Every target is met."
-      : `Missed: ${misses.map((row) => `${row.benchmark} (${row.size}: ${ratio(row.ratio)} against ${row.target})`).join("; ")}.`;
   // (e) has no target, so a run of it alone has no PASS/MISS table.
   const sections = [
-    rows.length > 0 ? `${table(rows)}\n\n${verdict}` : undefined,
+    rows.length > 0 ? `${table(rows)}\n\n${verdict(rows)}` : undefined,
     results.control ? controlTables(results.control) : undefined,
   ]
     .filter((section) => section !== undefined)
@@ -52,12 +60,12 @@ export function report(
   return `# Benchmarks
 
 \`npm run bench\` measures, in one run, what warden's supervision costs against the bare tools it
-is built on, and checks each against its target:
+is built on and against pm2, and checks each against its target:
 
 ${descriptions(plan, results)}
 
 Every figure is the median of several runs (${runCounts(plan, results)}), after a warm-up; warden
-and its baseline alternate run by run. Run \`npm run bench -- --quick\` for a smoke run with small
+and its baseline alternate run by run${results.footprint?.idle ? " ((f)'s memory and CPU figures are one reading each, taken side by side)" : ""}. Run \`npm run bench -- --quick\` for a smoke run with small
 sizes (it prints the table and leaves this file alone; \`--out FILE\` writes the report elsewhere),
 and \`npm run bench -- --only process-restart\` (or any of ${BENCHMARKS.map((name) => `\`${name}\``).join(", ")}) for some of them.
 

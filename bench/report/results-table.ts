@@ -1,9 +1,10 @@
-/** The PASS/MISS table: one row per measured ratio against its target, (a) to (d). */
+/** The PASS/MISS table: one row per measured figure against its target, (a) to (d) and (f). */
 import { SUBSCRIBERS, type BusResult } from "../bus-throughput.ts";
 import type { CostResult } from "../daemon-cost.ts";
 import { TARGETS, type Results } from "../plan.ts";
 import type { RestartResult } from "../process-restart.ts";
 import { START_MS, type StartupResult } from "../startup-critical-path.ts";
+import { footprintRows } from "./footprint-rows.ts";
 import { events, integer, micros, millis, ratio } from "./format.ts";
 
 export interface Row {
@@ -11,9 +12,12 @@ export interface Row {
   size: string;
   warden: string;
   baseline: string;
-  ratio: number;
+  /** Warden against the baseline; missing for an absolute target (shown as —). */
+  ratio?: number;
   target: string;
   pass: boolean;
+  /** Shown with its target but not counted: the verdict and `--strict` leave it out. */
+  informational?: boolean;
 }
 
 function costRows(results: readonly CostResult[]): Row[] {
@@ -97,6 +101,7 @@ export function rows(results: Results): Row[] {
     ...(results.bus ? [busRow(results.bus)] : []),
     ...(results.startup ? [startupRow(results.startup)] : []),
     ...(results.restart ? restartRows(results.restart) : []),
+    ...(results.footprint ? footprintRows(results.footprint) : []),
   ];
 }
 
@@ -108,7 +113,7 @@ export function table(rows: readonly Row[]): string {
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.benchmark} | ${row.size} | ${row.warden} | ${row.baseline} | ${ratio(row.ratio)} | ${row.target} | ${row.pass ? "PASS" : "MISS"} |`,
+      `| ${row.benchmark} | ${row.size} | ${row.warden} | ${row.baseline} | ${row.ratio === undefined ? "—" : ratio(row.ratio)} | ${row.target} | ${row.pass ? "PASS" : "MISS"} |`,
     );
   }
   return lines.join("\n");
