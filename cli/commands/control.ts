@@ -66,7 +66,7 @@ export async function control(
 ): Promise<void> {
   checkSelection(action, names, options);
   const client = new ManagerClient(await locateManager(options, io.cwd));
-  const { daemons } = await client.get<ManagerStatus>("/v1/status");
+  const daemons = await statusesFor(client, action, names);
   const chosen = await chosenDaemons(action, names, options, daemons, io);
   if (chosen.length === 0) io.err(`warden: nothing to ${action}`);
   const width = Math.max(...chosen.map((name) => name.length));
@@ -86,6 +86,33 @@ export async function control(
     );
   }
   failIfAnyMissed(action, outcomes);
+}
+
+/**
+ * The statuses the command needs: for a few daemons named on the command line, theirs alone
+ * (`GET /v1/daemons/X`, small answers: a manager of many daemons need not build and send them
+ * all); for `--all`, `--profile`, several stops (ordered by their dependencies) or a name the
+ * manager does not know (the error lists the closest), the whole `GET /v1/status`.
+ */
+async function statusesFor(
+  client: ManagerClient,
+  action: ControlAction,
+  names: readonly string[],
+): Promise<readonly DaemonStatus[]> {
+  const unique = [...new Set(names)];
+  const few = unique.length > 0 && unique.length <= MAX_IN_FLIGHT;
+  if (few && (action !== "stop" || unique.length === 1)) {
+    const found = await Promise.all(
+      unique.map((name) =>
+        client.get<DaemonStatus>(`/v1/daemons/${encodeURIComponent(name)}`).catch((error) => {
+          if (isWardenError(error, "WARDEN_ERR_UNKNOWN_DAEMON")) return undefined;
+          throw error;
+        }),
+      ),
+    );
+    if (found.every((status) => status !== undefined)) return found;
+  }
+  return (await client.get<ManagerStatus>("/v1/status")).daemons;
 }
 
 /**

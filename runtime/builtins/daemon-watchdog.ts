@@ -31,6 +31,8 @@ import {
 /** What the watchdog needs of a manager; a DaemonManager is one. */
 export interface WatchdogTarget {
   readonly clock: WardenClock;
+  /** Keep heartbeat times and allow interrupts for the daemons registered from now on. */
+  watchDaemons?(): void;
   timings(): DaemonTiming[];
   restart(name: string): Promise<void>;
   interrupt(name: string, step: "start" | "stop", reason: string): boolean;
@@ -110,6 +112,8 @@ const TIMEOUT_KEY: Record<StuckReason, keyof DaemonTiming> = {
  */
 export function daemonWatchdog(options: DaemonWatchdogOptions): DaemonWatchdog {
   const { manager } = options;
+  // The daemons registered after this are the ones it can see beat and interrupt.
+  manager.watchDaemons?.();
   const intervalMs = positive("intervalMs", options.intervalMs ?? DEFAULTS.watchdog.intervalMs);
   const graceMs = options.graceMs ?? DEFAULTS.watchdog.graceMs;
   if (!Number.isFinite(graceMs) || graceMs < 0) {
