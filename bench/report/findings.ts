@@ -41,4 +41,23 @@ figures below are from then, not from the run above.
   to the longest chains first *and* calling \`start()\` synchronously brought it to ≈ 1.2–1.3×;
   either alone ≈ 1.4×. Both change when daemon code runs and in what order, so neither was made
   here; 1.1× would also need the first starts to begin before all daemons are registered.
+- **(d) on 2026-11-28** (not a change of warden): the same test machine spawned a Node program in
+  ≈ 120 ms where the run of 2026-11-23 took ≈ 66 ms, and \`node -e 0\` took ≈ 110 ms. Checked out
+  at the commit that measured 1.18× (fc5027c), (d) gives 1.32× here today (162.7 ms against
+  122.9 ms), as the current tree does: warden's restart costs ≈ 40 ms above the bare spawn on
+  this machine, ≈ 12 ms on the faster one. Not explained yet; profile the restart path on this
+  machine before changing it.
+- **A daemon's driver wrapped for DAEMON_WATCHDOG** (heartbeat times, interruptible starts) costs
+  every start a promise hop: with it on every daemon, (c) went from 1.09× to 1.15×. Daemons are
+  wrapped only once a watchdog is made for the manager.
+- **(f) idle CPU**: prom-client's event-loop delay monitor woke every 10 ms (≈ 0.7 % of a core on
+  its own); 100 ms keeps the metric for a tenth of the wake-ups. What is left is the state
+  directory guard (1 s), V8's memory reducer shrinking the heap during the first minute, and
+  the promise hook of the AsyncLocalStorage that attributes errors to daemons.
+- **(f) RSS**: V8's memory reducer takes warden's manager from ≈ 100 to ≈ 77 MiB within the
+  first minute idle; a 5 s idle shows no drop. Of the 77 MiB, ≈ 43 MiB are Node's own shared
+  pages, as for pm2; the private rest is ≈ 34 MiB against pm2's ≈ 18 MiB. The libraries alone
+  (fastify, pino, xstate, rxjs, zod, prom-client) settle at ≈ 66 MiB in a bare process.
+  \`--max-semi-space-size\` (1 or 4 MiB) does not help after the first minute; bundling and
+  minifying the manager saves ≈ 3 MiB.
 `;
