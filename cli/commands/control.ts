@@ -2,7 +2,12 @@ import type { LifecycleState } from "../../machines/lifecycle-states.ts";
 import type { DaemonStatus } from "../../runtime/manager/daemon-manager.ts";
 import { DEFAULTS } from "../../machines/defaults.ts";
 import { WardenError, isWardenError } from "../../machines/errors.ts";
-import { checkSelection, chosenDaemons, type ControlSelection } from "../control-selection.ts";
+import {
+  CONTROL_API_DAEMON,
+  checkSelection,
+  chosenDaemons,
+  type ControlSelection,
+} from "../control-selection.ts";
 import type { CliIO } from "../io.ts";
 import { locateManager, type ConnectionOptions } from "../locate-manager.ts";
 import { ManagerClient, type ManagerStatus } from "../manager-client.ts";
@@ -30,7 +35,8 @@ export interface ControlOptions extends ConnectionOptions, ControlSelection {
 /** What became of one daemon. */
 interface Outcome {
   name: string;
-  before: LifecycleState;
+  /** Its state before, when known (a single restart does not ask). */
+  before: LifecycleState | undefined;
   status: DaemonStatus | undefined;
   elapsedMs: number;
   error?: WardenError;
@@ -66,16 +72,9 @@ export async function control(
 ): Promise<void> {
   checkSelection(action, names, options);
   const client = new ManagerClient(await locateManager(options, io.cwd));
-  const daemons = await statusesFor(client, action, names);
-  const chosen = await chosenDaemons(action, names, options, daemons, io);
-  if (chosen.length === 0) io.err(`warden: nothing to ${action}`);
-  const width = Math.max(...chosen.map((name) => name.length));
-  // Lines come as daemons get there, so that a long start shows its progress.
-  const print =
-    options.json === true
-      ? undefined
-      : (outcome: Outcome) => io.out(lineOf(action, outcome, width, io.color));
-  const outcomes = await actOnAll(client, action, chosen, daemons, options, print);
+  const outcomes =
+    (await restartOne(client, action, names, options, io)) ??
+    (await actOnChosen(client, action, names, options, io));
   if (options.json === true) {
     io.out(
       JSON.stringify(
@@ -86,6 +85,55 @@ export async function control(
     );
   }
   failIfAnyMissed(action, outcomes);
+}
+
+/** Every chosen daemon acted on, after checking the names against the manager's statuses. */
+async function actOnChosen(
+  client: ManagerClient,
+  action: ControlAction,
+  names: readonly string[],
+  options: ControlOptions,
+  io: CliIO,
+): Promise<Outcome[]> {
+  const daemons = await statusesFor(client, action, names);
+  const chosen = await chosenDaemons(action, names, options, daemons, io);
+  if (chosen.length === 0) io.err(`warden: nothing to ${action}`);
+  const width = Math.max(...chosen.map((name) => name.length));
+  // Lines come as daemons get there, so that a long start shows its progress.
+  const print =
+    options.json === true
+      ? undefined
+      : (outcome: Outcome) => io.out(lineOf(action, outcome, width, io.color));
+  return actOnAll(client, action, chosen, daemons, options, print);
+}
+
+/**
+ * `warden restart NAME` of one daemon in one round trip: the POST itself says whether the
+ * manager has it (its state before does not change what is printed for a restart). A name it
+ * does not know asks for the list, for the same error with the closest names as any other
+ * command, and nothing was done. Undefined when the command is not that (several names,
+ * `--all`, `--profile`, another action, or HEALTH_SERVER, which is refused as usual).
+ */
+async function restartOne(
+  client: ManagerClient,
+  action: ControlAction,
+  names: readonly string[],
+  options: ControlOptions,
+  io: CliIO,
+): Promise<Outcome[] | undefined> {
+  const unique = [...new Set(names)];
+  const [name] = unique;
+  if (action !== "restart" || unique.length !== 1 || name === undefined) return undefined;
+  if (options.all === true || options.profile !== undefined || name === CONTROL_API_DAEMON) {
+    return undefined;
+  }
+  const outcome = await actOn(client, action, name, undefined, options);
+  if (isWardenError(outcome.error, "WARDEN_ERR_UNKNOWN_DAEMON")) {
+    const { daemons } = await client.get<ManagerStatus>("/v1/status");
+    await chosenDaemons(action, names, options, daemons, io); // throws, naming the closest
+  }
+  if (options.json !== true) io.out(lineOf(action, outcome, name.length, io.color));
+  return [outcome];
 }
 
 /**
@@ -163,7 +211,7 @@ async function actOn(
   client: ManagerClient,
   action: ControlAction,
   name: string,
-  before: LifecycleState,
+  before: LifecycleState | undefined,
   options: ControlOptions,
 ): Promise<Outcome> {
   const timeoutMs = options.timeout ?? DEFAULTS.control.actionTimeoutMs;

@@ -221,6 +221,18 @@ describe("warden start, stop and restart", () => {
     expect(bogus.stderr).toMatch(/unknown option '--bogus'[\s\S]*warden --help/);
   });
 
+  it("restart of one daemon says so in a line; an unknown one exits 2 with the closest name", async () => {
+    const [restart, unknown] = await Promise.all([
+      cli(["restart", "sleeper"]),
+      cli(["restart", "sleper"]),
+    ]);
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(restart.stdout).toMatch(/^sleeper {2}RUNNING {2}\(restarted in \d+ ms\)\n$/);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('warden: no daemon named "sleper" (did you mean "sleeper"?)');
+    expect(unknown.stdout).toBe("");
+  });
+
   it("--profile stops the profile's members dependents first and starts them again", async () => {
     const stop = await cli(["stop", "--profile", "web"]);
     expect(stop.code, stop.stderr).toBe(0);
