@@ -44,9 +44,11 @@ figures below are from then, not from the run above.
 - **(d) on 2026-11-28** (not a change of warden): the same test machine spawned a Node program in
   ≈ 120 ms where the run of 2026-11-23 took ≈ 66 ms, and \`node -e 0\` took ≈ 110 ms. Checked out
   at the commit that measured 1.18× (fc5027c), (d) gives 1.32× here today (162.7 ms against
-  122.9 ms), as the current tree does: warden's restart costs ≈ 40 ms above the bare spawn on
-  this machine, ≈ 12 ms on the faster one. Not explained yet; profile the restart path on this
-  machine before changing it.
+  122.9 ms), as the current tree does (1.33–1.48× across today's runs): warden's restart costs
+  ≈ 40–60 ms above the bare spawn on this machine, ≈ 12 ms on the faster one. Not explained
+  yet; profile the restart path on this machine before changing it. The CLI ratios of (f) also
+  move by ± 0.1 between runs here (\`warden status\` 1.42–1.51×, \`warden restart\` 1.36–1.54× after
+  its single round trip).
 - **A daemon's driver wrapped for DAEMON_WATCHDOG** (heartbeat times, interruptible starts) costs
   every start a promise hop: with it on every daemon, (c) went from 1.09× to 1.15×. Daemons are
   wrapped only once a watchdog is made for the manager.
