@@ -26,9 +26,10 @@ import { pythonProcessSpec, resolvedPython, wardenPackageRoot } from "./python-d
  * A DaemonManager with every daemon of a loaded configuration registered that can run (modules
  * loaded, paths resolved against the configuration's folder): those bound to a module, a
  * program or a Python class, and, with a catalog, the built-in EVENT_ROUTER and DAEMON_WATCHDOG
- * (HEALTH_SERVER is `warden up`'s: runtime/control/control-plane.ts). A daemon that needs an
- * unbound catalog daemon is left out: it could not start (runtime/catalog/start-plan.ts says
- * so for what `warden up` would start). Nothing is started yet.
+ * where they will run (`options.builtIns`; HEALTH_SERVER is `warden up`'s:
+ * runtime/control/control-plane.ts). A daemon that needs an unbound catalog daemon, or a built-in
+ * left out, is left out too: it could not start (runtime/catalog/start-plan.ts says so for what
+ * `warden up` would start). Nothing is started yet.
  *
  * @example
  * const manager = await managerFromConfig(await loadConfig("warden.config.ts"));
