@@ -5,22 +5,8 @@
 //   npx tsx scripts/write-schema.ts
 //
 // test/scripts/write-schema.test.ts fails while the committed file differs from what it writes.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, relative } from "node:path";
 import { schemaFilePath, schemaFileText } from "./schema-file.ts";
+import { writeIfChanged } from "./write-if-changed.ts";
 
 const text = await schemaFileText();
-let before: string | undefined;
-try {
-  before = readFileSync(schemaFilePath, "utf8");
-} catch {
-  before = undefined;
-}
-const shown = relative(process.cwd(), schemaFilePath) || schemaFilePath;
-if (before === text) {
-  console.log(`${shown}: up to date`);
-} else {
-  mkdirSync(dirname(schemaFilePath), { recursive: true });
-  writeFileSync(schemaFilePath, text);
-  console.log(`${shown}: ${before === undefined ? "written" : "updated"}`);
-}
+writeIfChanged(schemaFilePath, text);

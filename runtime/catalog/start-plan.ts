@@ -43,7 +43,7 @@ export function planStart(config: WardenConfig, selection: Selection, file: stri
     [...daemons.keys()].filter((name) => closure.has(name)),
     graph,
   );
-  const needed = (name: string) => neededBy(name, chosen, graph);
+  const needed = (name: string) => neededBy(name, chosen, closure, graph);
   const problems = targets.flatMap((name) => {
     const daemon = daemons.get(name);
     if (daemon === undefined) return []; // an unknown dependency: the graph check names it
@@ -98,13 +98,14 @@ function startProblem(
 function neededBy(
   name: string,
   chosen: readonly string[],
+  closure: ReadonlySet<string>,
   graph: ReadonlyMap<string, readonly string[]>,
 ): string {
   if (chosen.includes(name)) return "";
-  const direct = [...graph].filter(([, deps]) => deps.includes(name)).map(([n]) => n);
-  const wanting = direct.filter(
-    (n) => chosen.includes(n) || dependencyClosure(chosen, graph).has(n),
-  );
+  // Its direct dependents among what would start (the closure holds the chosen ones too).
+  const wanting = [...graph]
+    .filter(([dependent, deps]) => closure.has(dependent) && deps.includes(name))
+    .map(([dependent]) => dependent);
   return wanting.length === 0
     ? ""
     : ` (needed by ${wanting.slice(0, 3).join(", ")}${wanting.length > 3 ? ", …" : ""})`;

@@ -6,45 +6,24 @@
  * daemon after its dependencies, the stand-ins' events flow, and SIGTERM stops dependents before
  * their dependencies and exits 0.
  */
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { basename, join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CATALOGS, catalogEntry } from "../../machines/catalog/catalog.ts";
 import { profileMembers } from "../../machines/catalog/profile-members.ts";
 import type { Envelope } from "../../machines/envelope.ts";
 import { stillRunning } from "../support/orphans.ts";
-import { eventuallyAsync } from "../support/manager-run.ts";
+import { eventuallyAsync, foldersAndRunsPerTest } from "../support/manager-run.ts";
 import { repoRoot, runWarden } from "../support/run-warden.ts";
 
 const example = join(repoRoot, "examples/ringrift");
 const exampleConfig = join(example, "warden.config.ts");
 const ringrift = CATALOGS.ringrift;
 
-const runs: ReturnType<typeof runWarden>[] = [];
-const folders: string[] = [];
-
-afterEach(async () => {
-  for (const run of runs.splice(0)) {
-    if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
-    run.child.kill("SIGTERM");
-    await run.exited;
-  }
-  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { folder, track } = foldersAndRunsPerTest("warden-ringrift-");
 
 function warden(args: string[], cwd = repoRoot) {
-  const run = runWarden(args, cwd);
-  runs.push(run);
-  return run;
+  return track(runWarden(args, cwd));
 }
 
 async function finished(args: string[], cwd?: string) {
@@ -59,8 +38,7 @@ const written = (name: string) => name !== "__pycache__";
 
 /** The example's files in a fresh temporary folder, with `warden` resolving to this checkout. */
 function copyOfExample(): string {
-  const dir = mkdtempSync(join(tmpdir(), "warden-ringrift-"));
-  folders.push(dir);
+  const dir = folder();
   cpSync(example, dir, { recursive: true, filter: (path) => !made.has(basename(path)) });
   // `import { defineConfig } from "warden"` in the configuration, as in an installed project.
   mkdirSync(join(dir, "node_modules"));
