@@ -5,6 +5,7 @@ import type { CliFootprintResult } from "./cli-footprint.ts";
 import type { ControlApiResult } from "./control-api.ts";
 import type { CostResult } from "./daemon-cost.ts";
 import type { RestartResult } from "./process-restart.ts";
+import type { CoordinatorResult } from "./ringrift-coordinator.ts";
 import type { StartupResult } from "./startup-critical-path.ts";
 
 /** The report a full run rewrites. */
@@ -28,6 +29,8 @@ export interface Plan {
   footprintIdleSeconds: number;
   footprintRuns: number;
   footprintWarmups: number;
+  /** (g): measured starts and stops of the ringrift coordinator profile (after one warm-up). */
+  ringriftRuns: number;
 }
 
 export const FULL: Plan = {
@@ -46,6 +49,7 @@ export const FULL: Plan = {
   footprintIdleSeconds: 60,
   footprintRuns: 15,
   footprintWarmups: 2,
+  ringriftRuns: 5,
 };
 
 export const QUICK: Plan = {
@@ -64,6 +68,7 @@ export const QUICK: Plan = {
   footprintIdleSeconds: 5,
   footprintRuns: 3,
   footprintWarmups: 1,
+  ringriftRuns: 2,
 };
 
 export const TARGETS = {
@@ -88,6 +93,7 @@ export const BENCHMARKS = [
   "process-restart",
   "control-api",
   "cli-footprint",
+  "ringrift-coordinator",
 ] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -99,4 +105,5 @@ export interface Results {
   restart?: RestartResult;
   control?: ControlApiResult;
   footprint?: CliFootprintResult;
+  ringrift?: CoordinatorResult;
 }

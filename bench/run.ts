@@ -20,10 +20,12 @@ import { runDaemonCost } from "./daemon-cost.ts";
 import { machine } from "./machine.ts";
 import { BENCHMARKS, FULL, QUICK, REPORT_FILE, type BenchmarkName, type Results } from "./plan.ts";
 import { runProcessRestart } from "./process-restart.ts";
+import { runRingriftCoordinator } from "./ringrift-coordinator.ts";
 import { controlTables } from "./report/control-tables.ts";
 import { integer } from "./report/format.ts";
 import { report, tidy } from "./report/report.ts";
 import { rows, table } from "./report/results-table.ts";
+import { ringriftTable } from "./report/ringrift-table.ts";
 import { collectGarbage } from "./stats.ts";
 import { runStartupCriticalPath } from "./startup-critical-path.ts";
 import { suggestion } from "../machines/closest-name.ts";
@@ -131,6 +133,13 @@ async function main(): Promise<void> {
       progress,
     });
   }
+  // Also before (a): it spawns the CLI and some 50 processes, ten times over.
+  if (wanted("ringrift-coordinator")) {
+    progress(
+      `(g) the ringrift coordinator profile: ${plan.ringriftRuns} starts and stops after 1 warm-up`,
+    );
+    results.ringrift = await runRingriftCoordinator({ runs: plan.ringriftRuns, progress });
+  }
   if (wanted("daemon-cost")) {
     progress(`(a) cost per daemon: ${plan.sizes.map(integer).join(", ")} daemons`);
     results.cost = await runDaemonCost({ sizes: plan.sizes, repeats: plan.repeats, progress });
@@ -138,8 +147,11 @@ async function main(): Promise<void> {
 
   const seconds = (performance.now() - began) / 1000;
   const all = rows(results);
-  if (all.length > 0 || !results.control) process.stdout.write(`${table(all)}\n`);
+  if (all.length > 0 || (!results.control && !results.ringrift)) {
+    process.stdout.write(`${table(all)}\n`);
+  }
   if (results.control) process.stdout.write(`\n${controlTables(results.control)}\n`);
+  if (results.ringrift) process.stdout.write(`\n${ringriftTable(results.ringrift)}\n`);
   if (args.out) {
     writeFileSync(args.out, await tidy(report(info, plan, all, results, seconds)));
     progress(`wrote ${path.relative(process.cwd(), args.out) || args.out}`);

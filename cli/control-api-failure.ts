@@ -10,6 +10,7 @@ const CODE_OF_API_ERROR: Readonly<Record<string, WardenErrorCode>> = {
   body_too_large: "WARDEN_ERR_USAGE",
   unsupported_media: "WARDEN_ERR_USAGE",
   unknown_daemon: "WARDEN_ERR_UNKNOWN_DAEMON",
+  unknown_dead_letter: "WARDEN_ERR_USAGE",
   daemon_failed: "WARDEN_ERR_DAEMON_FAILED",
   daemon_stopped: "WARDEN_ERR_DAEMON_STOPPED",
   timeout: "WARDEN_ERR_WAIT_TIMEOUT",

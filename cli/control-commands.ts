@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { DEFAULTS } from "../machines/defaults.ts";
 import { control, type ControlAction } from "./commands/control.ts";
 import { emit } from "./commands/emit.ts";
-import { events } from "./commands/events.ts";
+import { MAX_JOURNAL_HISTORY, events } from "./commands/events.ts";
 import { status } from "./commands/status.ts";
 import type { CliIO } from "./io.ts";
 import { sinceTime } from "./since-option.ts";
@@ -62,12 +62,13 @@ export function registerControlCommands(program: Command, io: CliIO): void {
       .option(
         "-n, --limit <count>",
         `how many recent events to print (default ${DEFAULTS.control.eventsLimit}; ` +
-          `with --follow ${DEFAULTS.cli.followBacklog})`,
-        integerArgument(0, DEFAULTS.events.historyCapacity),
+          `with --follow ${DEFAULTS.cli.followBacklog}; with --since ${DEFAULTS.events.historyCapacity}, the newest)`,
+        integerArgument(0, MAX_JOURNAL_HISTORY),
       )
       .option(
         "--since <time>",
-        "only events since then: a duration back from now (90s, 5m, 2h, 1d) or a date and time",
+        "events since then, from the journal (also with no manager running): a duration back " +
+          "from now (90s, 5m, 2h, 1d) or a date and time",
         (text: string) => sinceTime(text, Date.now()),
       )
       .option("--json", "print each event's envelope as one line of JSON (JSON Lines)"),
@@ -76,7 +77,10 @@ export function registerControlCommands(program: Command, io: CliIO): void {
   addConnectionOptions(
     program
       .command("emit")
-      .description("publish an event on the running manager's bus and print its id")
+      .description(
+        "publish an event on the running manager's bus (or, with none running, journal it for " +
+          "the next one) and print its id once journaled",
+      )
       .argument("<type>", "the event type, e.g. MODEL_SAVED (DAEMON_* is reserved)")
       .option("--data <json>", "the event's data, as JSON")
       .option("--json", "print the published envelope as JSON"),

@@ -3,6 +3,7 @@ import type { LifecycleState } from "../machines/lifecycle-states.ts";
 import { clockTime, paint, paintState } from "./style.ts";
 import { terminalSafe } from "./terminal-safe.ts";
 import { isCountedRestart } from "../machines/restart-reason.ts";
+import { FAILED_BEFORE_RESTART } from "../machines/restart-record.ts";
 
 /**
  * One line for a lifecycle event, or undefined for any other event.
@@ -42,6 +43,9 @@ function explain(target: LifecycleState, data: LifecycleEventData): string {
   } else if (target === "FAILED") {
     parts.push(`${data.reason}${data.error ? `: ${data.error}` : ""}`);
     if (data.reason === "intensity") parts.push("— too many restarts; `warden restart` to retry");
+    if (data.reason === FAILED_BEFORE_RESTART) {
+      parts.push(`— FAILED before the manager restarted; \`warden start ${data.daemon}\` to retry`);
+    }
   } else if (target === "STOPPED" && data.forced) {
     parts.push("forced after stop timeout");
   } else if (target === "STOPPED" && data.reason === "exit") {

@@ -65,6 +65,7 @@ export async function locateManager(
       throw new WardenError(
         "WARDEN_ERR_CONTROL_API",
         `a manager (pid ${holder.pid}) holds ${shownPath(stateDir, cwd)} but has not announced its control API (it may be starting); try again in a moment`,
+        { cause: MANAGER_STARTING },
       );
     }
     throw new WardenError("WARDEN_ERR_NOT_RUNNING", notRunning);
@@ -76,6 +77,21 @@ export async function locateManager(
     notRunning,
   };
 }
+
+/**
+ * The state directory of the configuration `--config` names (or the one in `cwd`), for the
+ * commands that also work without a manager: `warden emit` appends to its journal, `warden
+ * events --since` reads it.
+ *
+ * @example
+ * await locateStateDir({ config: "deploy/warden.config.ts" }, process.cwd()); // "/srv/app/.warden"
+ */
+export async function locateStateDir(options: ConnectionOptions, cwd: string): Promise<string> {
+  return (await configFor(options, cwd)).stateDir;
+}
+
+/** The cause of the error that says a manager holds the state directory but is still starting. */
+export const MANAGER_STARTING = "manager-starting";
 
 /** The configuration file and its state directory. */
 interface ConfigPlace {

@@ -22,7 +22,14 @@ export const EVENT_STREAM_SILENCE_MS = 60_000;
 
 /** The answer of `GET /v1/status` (docs/control-api.md), which `warden status --json` prints. */
 export interface ManagerStatus {
-  manager: { pid: number; uptimeSeconds: number; stateDir: string; config?: string };
+  manager: {
+    pid: number;
+    uptimeSeconds: number;
+    stateDir: string;
+    config?: string;
+    /** Problems of the manager itself (e.g. "degraded: events are not journaled (…)"). */
+    problems?: string[];
+  };
   daemons: DaemonStatus[];
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { isWardenError, messageOf } from "../machines/errors.ts";
+import { registerDlqCommands } from "./commands/dlq.ts";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerControlCommands } from "./control-commands.ts";
@@ -102,6 +103,7 @@ export function buildProgram(io: CliIO): Command {
   registerInitCommand(program, io);
   registerLogsCommand(program, io);
   registerControlCommands(program, io);
+  registerDlqCommands(program, io);
   return program;
 }
 

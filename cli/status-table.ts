@@ -1,4 +1,5 @@
 import { LIFECYCLE_STATES, type LifecycleState } from "../machines/lifecycle-states.ts";
+import { FAILED_BEFORE_RESTART } from "../machines/restart-record.ts";
 import type { DaemonStatus } from "../runtime/manager/daemon-manager.ts";
 import type { ManagerStatus } from "./manager-client.ts";
 import { paint, paintState } from "./style.ts";
@@ -106,15 +107,26 @@ export function statusTable(
 }
 
 /**
- * What a daemon's row has no column for: its `STATUS=` text and its non-zero counters, joined
+ * What a daemon's row has no column for: that it is FAILED from before the manager restarted
+ * (and how to retry it), a process daemon's `STATUS=` text and its non-zero counters, joined
  * with ` · `; undefined when there is nothing to say.
  *
  * @example
  * detailOf(trainer); // "status: epoch 3/10 · 2 invalid notify messages"
  */
 function detailOf(daemon: DaemonStatus): string | undefined {
+  const parts: string[] = [];
+  if (daemon.state === "FAILED" && daemon.reason === FAILED_BEFORE_RESTART) {
+    const name = oneLine(daemon.name);
+    parts.push(`FAILED before the manager restarted; \`warden start ${name}\` retries`);
+  }
   const process = daemon.process as ProcessDetails | undefined;
-  if (process === undefined) return undefined;
+  if (process !== undefined) parts.push(...processDetails(process));
+  return parts.length === 0 ? undefined : parts.join(" · ");
+}
+
+/** A process daemon's `STATUS=` text and its non-zero counters. */
+function processDetails(process: ProcessDetails): string[] {
   const parts: string[] = [];
   const text = process.statusText === undefined ? "" : oneLine(process.statusText);
   if (text !== "") parts.push(`status: ${text}`);
@@ -124,7 +136,7 @@ function detailOf(daemon: DaemonStatus): string | undefined {
   count(process.invalidNotifyMessages, "invalid notify message", "invalid notify messages");
   count(process.droppedEvents, "subscribed event dropped", "subscribed events dropped");
   count(process.refusedConnections, "notify connection refused", "notify connections refused");
-  return parts.length === 0 ? undefined : parts.join(" · ");
+  return parts;
 }
 
 /** Text a daemon chose, on one line and safe for a terminal. */
@@ -156,6 +168,9 @@ export function statusSummary(status: ManagerStatus, color: boolean): string {
   if (failed.length > 0) {
     const names = failed.join(" ");
     summary += ` · ${paint(color, ["red", "bold"], `FAILED: ${failed.join(", ")}`)} (\`warden restart ${names}\` retries)`;
+  }
+  for (const problem of manager.problems ?? []) {
+    summary += ` · ${paint(color, ["yellow", "bold"], oneLine(problem))}`;
   }
   return summary;
 }

@@ -15,6 +15,11 @@
  * (`startRequested`); the stop finishes as it would (STOPPED, forced or not, is announced), and
  * then STOPPED --[start requested]--> PENDING takes the daemon on as a start from STOPPED does
  * (the restart counter resets). A stop requested meanwhile forgets the start.
+ *
+ * And PENDING --RESUME_FAILED--> FAILED: a daemon that was FAILED when the previous manager
+ * stopped goes back to FAILED when the new one supervises it (runtime/manager/restart-memory.ts),
+ * with its error, and its cool-down still measured from when it failed. Its restart counters
+ * come back through the input (`restored`), so a crash loop spans manager restarts.
  */
 import { and, assign, cancel } from "xstate";
 import { lifecycleSetup } from "./lifecycle-setup.ts";
@@ -51,6 +56,8 @@ export const daemonLifecycleMachine = lifecycleSetup.createMachine({
       on: {
         START: { actions: assign({ startRequested: true, reason: "start" }) },
         STOP: { target: "STOPPED", actions: assign({ startRequested: false, reason: "stop" }) },
+        // It was FAILED when the previous manager stopped: it still is (machines/restart-record.ts).
+        RESUME_FAILED: { target: "FAILED", actions: "resumeFailure" },
       },
     },
     STARTING: {
@@ -228,7 +235,7 @@ export const daemonLifecycleMachine = lifecycleSetup.createMachine({
         RESTART: { target: "PENDING", actions: "requestStart" },
         // A failed daemon that is told to stop stays FAILED (the failure stays visible) but
         // loses its cool-down, so a shutdown is not undone by a retry.
-        STOP: { actions: assign({ coolDownCancelled: true }) },
+        STOP: { actions: "cancelCoolDown" },
       },
     },
     RESTARTING: {

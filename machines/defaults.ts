@@ -51,9 +51,21 @@ export const DEFAULTS = {
   events: {
     /** Recent events a manager keeps: the most `GET /v1/events` and `warden events` can show. */
     historyCapacity: 1000,
-    /** Dead letters kept in memory; the oldest make room. */
+    /**
+     * Dead letters kept (in memory, and in the journal when there is one); beyond, the oldest
+     * parked one makes room, else the oldest (runtime/bus/dead-letter-queue.ts).
+     */
     deadLetterCapacity: 10_000,
+    /** The same bound in bytes: the events' JSON and the error texts of the dead letters kept. */
+    deadLetterMaxBytes: 64 * 1024 * 1024,
   },
+  /**
+   * The dead-letter queue's retries (SPEC §5, top-level `dlq`; machines/dlq-policy.ts): the
+   * original delivery counts as attempt 1; attempt n failing waits min(maxMs, initialMs ×
+   * factor^(n − 1)) before the next; after `maxAttempts` failed deliveries the entry is parked
+   * until retried by hand.
+   */
+  dlq: { maxAttempts: 5, backoff: { initialMs: 1_000, maxMs: 60_000, factor: 2 } },
   /**
    * The EVENT_ROUTER built-in daemon (docs/builtins.md): while it is not RUNNING, the events
    * daemons publish wait, at most this many and this many bytes (as JSON); beyond, a publish

@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   WARDEN_ERR_CONTROL_API: 1,
   /** EVENT_ROUTER is not RUNNING and holds as many events (or bytes) as it may: a publish is refused. */
   WARDEN_ERR_EVENT_ROUTER_FULL: 1,
+  /** The event journal (`<stateDir>/journal.db`) cannot be opened, read or written; the message names it. */
+  WARDEN_ERR_JOURNAL: 1,
 } as const;
 
 export type WardenErrorCode = keyof typeof ERROR_CODES;

@@ -15,6 +15,11 @@ export interface LifecycleInput {
   random?: () => number;
   /** True when the daemon has no dependencies, or all of them are RUNNING already. */
   dependenciesReady: boolean;
+  /**
+   * The counters a previous manager left (machines/restart-record.ts): restarts inside the
+   * window still count, the backoff attempt continues. Fresh when absent.
+   */
+  restored?: { attempt: number; restartTimes: readonly number[] };
 }
 
 /**
@@ -62,8 +67,12 @@ export interface LifecycleContext {
   runningSince: number | undefined;
   /** The state before the current one, for the transition report. */
   previous: LifecycleState;
-  /** A stop arrived while FAILED: the cool-down must not bring the daemon back. */
-  coolDownCancelled: boolean;
+  /**
+   * While FAILED: when the daemon failed, on the clock (before the manager restarted, for one
+   * that went back to FAILED), from which its cool-down runs; and whether a stop arrived since,
+   * so that the cool-down must not bring it back.
+   */
+  failure: { at: number | undefined; coolDownCancelled: boolean };
 }
 
 export type LifecycleEvent =
@@ -75,6 +84,11 @@ export type LifecycleEvent =
   | { type: "HEARTBEAT_MISSED" }
   /** `stopTimeoutMs` after a clean exit: what the exited instance left behind is killed. */
   | { type: "LEFTOVERS_DUE" }
+  /**
+   * The daemon was FAILED when the previous manager stopped (machines/restart-record.ts): it
+   * goes back to FAILED, failed `at` then, with that `error`.
+   */
+  | { type: "RESUME_FAILED"; at: number; error: string | undefined }
   | InstanceReport;
 
 /** The context a lifecycle actor starts with. */
@@ -84,8 +98,8 @@ export function initialContext(input: LifecycleInput): LifecycleContext {
     policy: input.policy,
     dependenciesReady: input.dependenciesReady,
     startRequested: false,
-    attempt: 0,
-    restartTimes: [],
+    attempt: input.restored?.attempt ?? 0,
+    restartTimes: [...(input.restored?.restartTimes ?? [])],
     restarts: 0,
     backoffMs: 0,
     backoffElapsed: false,
@@ -98,7 +112,7 @@ export function initialContext(input: LifecycleInput): LifecycleContext {
     exit: { exitCode: undefined, signal: undefined },
     runningSince: undefined,
     previous: "PENDING",
-    coolDownCancelled: false,
+    failure: { at: undefined, coolDownCancelled: false },
   };
 }
 

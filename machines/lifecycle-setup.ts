@@ -19,6 +19,7 @@ import {
 } from "./lifecycle-context.ts";
 import type { LifecycleState } from "./lifecycle-states.ts";
 import { isCountedRestart, type RestartReason } from "./restart-reason.ts";
+import { FAILED_BEFORE_RESTART } from "./restart-record.ts";
 import { intensityExceeded, restartsWithin } from "./restart-window.ts";
 import {
   SUPERVISOR_ID,
@@ -31,6 +32,13 @@ function restartAllowed(context: LifecycleContext): boolean {
   if (context.policy.restart === "never") return false;
   const { maxRestarts, withinMs } = context.policy;
   return !intensityExceeded(context.restartTimes, context.env.now(), maxRestarts, withinMs);
+}
+
+/** What is left of the cool-down of a FAILED daemon: `retryFailedAfterMs` from when it failed. */
+function coolDownLeft(context: LifecycleContext): number {
+  const coolDown = context.policy.retryFailedAfterMs ?? 0;
+  const { at } = context.failure;
+  return at === undefined ? coolDown : Math.max(0, coolDown - (context.env.now() - at));
 }
 
 export const lifecycleSetup = setup({
@@ -103,6 +111,21 @@ export const lifecycleSetup = setup({
     giveUp: assign(({ context }, { error }: { error?: string }) => ({
       reason: context.policy.restart === "never" ? "policy" : "intensity",
       lastError: error ?? context.lastError,
+      failure: { at: context.env.now(), coolDownCancelled: false },
+    })),
+    /** Back to FAILED as the previous manager left it: its cool-down runs from then. */
+    resumeFailure: assign(({ context, event }) =>
+      event.type === "RESUME_FAILED"
+        ? {
+            reason: FAILED_BEFORE_RESTART,
+            lastError: event.error,
+            failure: { at: Math.min(event.at, context.env.now()), coolDownCancelled: false },
+          }
+        : {},
+    ),
+    /** A stop while FAILED: the failure stays visible, but its cool-down must not undo the stop. */
+    cancelCoolDown: assign(({ context }) => ({
+      failure: { at: context.failure.at, coolDownCancelled: true },
     })),
     /** A failed start or stop; a process that exited before it was ready also leaves its exit. */
     noteError: assign(({ event }) => {
@@ -142,7 +165,7 @@ export const lifecycleSetup = setup({
     }),
     /** A start from a resting state: the restart counter and the intensity window reset. */
     requestStart: assign({
-      coolDownCancelled: false,
+      failure: { at: undefined, coolDownCancelled: false },
       attempt: 0,
       restartTimes: (): number[] => [],
       startRequested: true,
@@ -179,7 +202,7 @@ export const lifecycleSetup = setup({
     restartDue: ({ context }) =>
       context.instanceGone && context.backoffElapsed && context.dependenciesReady,
     coolDownEnabled: ({ context }) =>
-      context.policy.retryFailedAfterMs !== undefined && !context.coolDownCancelled,
+      context.policy.retryFailedAfterMs !== undefined && !context.failure.coolDownCancelled,
   },
   delays: {
     startTimeout: ({ context }) => context.policy.startTimeoutMs,
@@ -187,6 +210,6 @@ export const lifecycleSetup = setup({
     backoff: ({ context }) => context.backoffMs,
     resetAfter: ({ context }) => context.policy.resetAfterMs,
     heartbeatTimeout: ({ context }) => context.policy.heartbeatTimeoutMs ?? 0,
-    retryFailedAfter: ({ context }) => context.policy.retryFailedAfterMs ?? 0,
+    retryFailedAfter: ({ context }) => coolDownLeft(context),
   },
 });

@@ -13,7 +13,7 @@
  * and the root ends in `escalated`, so the manager exits non-zero and its own watchdog restarts it.
  */
 import { and, assign, enqueueActions, setup } from "xstate";
-import type { LifecycleInput } from "./daemon-lifecycle.ts";
+import type { LifecycleEvent, LifecycleInput } from "./daemon-lifecycle.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { groupSupervisorMachine } from "./group-supervisor.ts";
 import { SupervisionBook, type Directive } from "./supervision-book.ts";
@@ -33,6 +33,8 @@ export type SupervisorEvent =
   | { type: "START"; names: readonly string[] }
   | { type: "STOP"; names: readonly string[] }
   | { type: "RESTART"; names: readonly string[] }
+  /** `name` was FAILED when the previous manager stopped: it goes back to FAILED. */
+  | { type: "RESUME_FAILED"; name: string; at: number; error: string | undefined }
   | { type: "SHUTDOWN" }
   | DaemonTransition
   | DaemonHealthChange;
@@ -96,6 +98,12 @@ export const supervisorMachine = setup({
         if (daemon) enqueue.sendTo(daemon, { type: event.type });
       }
     }),
+    resumeFailed: enqueueActions(({ event, system, enqueue }) => {
+      if (event.type !== "RESUME_FAILED") return;
+      const daemon = system.get(event.name);
+      const resume: LifecycleEvent = { type: "RESUME_FAILED", at: event.at, error: event.error };
+      if (daemon) enqueue.sendTo(daemon, resume);
+    }),
     book: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== "DAEMON.TRANSITION") return;
       const directives = context.book.transition(event.name, event.state);
@@ -132,6 +140,8 @@ export const supervisorMachine = setup({
   }),
   on: {
     REGISTER: { actions: "register" },
+    // Right after the daemon's REGISTER, in place of a START (runtime/manager/restart-memory.ts).
+    RESUME_FAILED: { actions: "resumeFailed" },
     "DAEMON.HEALTH": { actions: "onHealthChange" },
     "DAEMON.TRANSITION": { actions: ["onTransition", "book"] },
   },

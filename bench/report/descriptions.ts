@@ -9,6 +9,7 @@ import {
 } from "../control-api.ts";
 import { TARGETS, type Plan, type Results } from "../plan.ts";
 import { PM2_CACHE, SETTLE_MS } from "../process-restart.ts";
+import { PROFILE, SETTLE_MS as RINGRIFT_SETTLE_MS } from "../ringrift-coordinator.ts";
 import { START_MS } from "../startup-critical-path.ts";
 import { integer } from "./format.ts";
 
@@ -79,6 +80,21 @@ export function descriptions(plan: Plan, results: Results): string {
   **No target: the figures are recorded.**`);
   }
   if (results.footprint) items.push(footprintDescription(plan, results.footprint));
+  if (results.ringrift) {
+    items.push(`- **(g) The \`${PROFILE}\` profile of examples/ringrift.** Its ${results.ringrift.daemons} daemons started and stopped as a
+  user does: \`node bin/warden.js up --config warden.config.ts --profile ${PROFILE}\` in a copy of
+  examples/ringrift in a temporary folder (\`work/\` and \`.warden/\` emptied before each run), about 45
+  Python stand-ins through the adapter, 8 TypeScript modules, 2 programs and the built-ins; SIGTERM
+  ${RINGRIFT_SETTLE_MS} ms after the last daemon is RUNNING. Each daemon's own start time is its first
+  PENDING → STARTING to its first STARTING → RUNNING, its stop time its last RUNNING → STOPPING to its
+  STOPPED, as \`warden up\` prints those events (stamped by the manager); the critical path of the
+  graph (\`dependencyGraphOf(configuredDaemons(config))\`, \`criticalPath\` from
+  \`machines/dependency-graph.ts\`) is computed with each run's own times. Against it: the manager's
+  wall time from the first STARTING to the last RUNNING (and from the first STOPPING to the last
+  STOPPED), and this process's from spawning \`warden up\` to its "${results.ringrift.daemons} daemons running" line (and from
+  SIGTERM to its exit with code 0). Run alone with \`npm run bench -- --only ringrift-coordinator\`.
+  **No target: the figures are recorded.**`);
+  }
   return items.join("\n");
 }
 

@@ -8,6 +8,7 @@ import {
 import type { ControlApiResult, LoadSample } from "../control-api.ts";
 import type { CostSample } from "../daemon-cost.ts";
 import type { Results } from "../plan.ts";
+import type { CoordinatorResult, Phase } from "../ringrift-coordinator.ts";
 import {
   events,
   integer,
@@ -33,7 +34,15 @@ function closes(samples: readonly CostSample[]): string {
 }
 
 /** The "Every run" table of the benchmarks that ran. */
-export function details({ cost = [], bus, startup, restart, control, footprint }: Results): string {
+export function details({
+  cost = [],
+  bus,
+  startup,
+  restart,
+  control,
+  footprint,
+  ringrift,
+}: Results): string {
   const lines = ["| Measurement | Runs | Samples (in order) |", "| --- | ---: | --- |"];
   for (const result of cost) {
     lines.push(
@@ -70,6 +79,7 @@ export function details({ cost = [], bus, startup, restart, control, footprint }
   }
   if (control) lines.push(...controlDetails(control));
   if (footprint) lines.push(...footprintDetails(footprint));
+  if (ringrift) lines.push(...ringriftDetails(ringrift));
   return lines.join("\n");
 }
 
@@ -135,4 +145,39 @@ function footprintDetails(result: CliFootprintResult): string[] {
     );
   }
   return lines;
+}
+
+function ringriftDetails({ profile, samples }: CoordinatorResult): string[] {
+  const phase = (p: Phase) =>
+    `${integer(p.wallMs)} ms / ${integer(p.criticalPathMs)} ms (${ratio(p.ratio)})`;
+  const row = (what: string, values: string[]) =>
+    `| (g) ${what} | ${values.length} | ${values.join("; ")} |`;
+  return [
+    row(
+      `\`${profile}\` start, first STARTING to last RUNNING / critical path`,
+      samples.map((s) => phase(s.start)),
+    ),
+    row(
+      `\`warden up\` spawned to all RUNNING (of which spawn to the first STARTING)`,
+      samples.map((s) => `${integer(s.upMs)} ms (${integer(s.setupMs)} ms)`),
+    ),
+    row(
+      `\`${profile}\` stop, first STOPPING to last STOPPED / critical path`,
+      samples.map((s) => phase(s.stop)),
+    ),
+    row(
+      "SIGTERM to the exit of `warden up` (of which SIGTERM to the first STOPPING; last STOPPED to the exit)",
+      samples.map(
+        (s) =>
+          `${integer(s.downMs)} ms (${integer(s.signalToStoppingMs)} ms; ${integer(s.stoppedToExitMs)} ms)`,
+      ),
+    ),
+    row(
+      "slowest daemon to start; to stop",
+      samples.map(
+        (s) =>
+          `${s.start.slowest.name} ${integer(s.start.slowest.ms)} ms; ${s.stop.slowest.name} ${integer(s.stop.slowest.ms)} ms`,
+      ),
+    ),
+  ];
 }

@@ -7,10 +7,11 @@ import {
 } from "../cli-footprint.ts";
 import type { ControlApiResult } from "../control-api.ts";
 import type { Results } from "../plan.ts";
-import { latency, mebibytes, millis, percent, ratio } from "./format.ts";
+import type { CoordinatorResult } from "../ringrift-coordinator.ts";
+import { integer, latency, mebibytes, millis, percent, ratio } from "./format.ts";
 
 /** The paragraphs after "Every run", each followed by a blank line; empty when none applies. */
-export function notes({ startup, restart, control, footprint }: Results): string {
+export function notes({ startup, restart, control, footprint, ringrift }: Results): string {
   const paragraphs: string[] = [];
   if (startup) {
     paragraphs.push(`For (c), a one-at-a-time start would take ${startup.sequentialMs} ms; \`startAll()\` spent a median
@@ -25,6 +26,7 @@ ${millis(restart.warden - restart.wardenNoticed)}, went to starting the next ins
   if (restart?.pm2Skipped) paragraphs.push(`For (d), pm2 was not measured: ${restart.pm2Skipped}.`);
   if (control) paragraphs.push(controlNote(control));
   if (footprint) paragraphs.push(footprintNote(footprint));
+  if (ringrift) paragraphs.push(ringriftNote(ringrift));
   return paragraphs.map((paragraph) => `${paragraph}\n\n`).join("");
 }
 
@@ -61,4 +63,16 @@ function footprintNote(result: CliFootprintResult): string {
     : "";
   return `For (f), warden's manager with ${result.daemons} daemons ${readings(idle.warden)}${pm2}
 (\`getconf CLK_TCK\` ${idle.clockTicks}).${counted}${pm2Text} ${cliText}`;
+}
+
+function ringriftNote(result: CoordinatorResult): string {
+  const { start, stop } = result.typical;
+  const chain = (names: readonly string[]) => names.map((name) => `\`${name}\``).join(" → ");
+  return `For (g), in the run with the median start ratio the critical path of the start was ${chain(start.chain)}
+(${integer(start.criticalPathMs)} ms; slowest daemon ${start.slowest.name}, ${integer(start.slowest.ms)} ms) and of the stop ${chain([...stop.chain].reverse())}
+(${integer(stop.criticalPathMs)} ms). Each daemon's own time is measured while the others start (or stop) beside
+it on the same cores, so the sum of them (a median ${integer(result.startSumMs)} ms to start, ${integer(result.stopSumMs)} ms to stop) is not
+what starting them one at a time would take. Before the first STARTING, \`warden up\` spent a median
+${integer(result.setupMs)} ms starting Node, loading the configuration and building the manager; after SIGTERM,
+${integer(result.signalToStoppingMs)} ms passed before the first STOPPING and ${integer(result.stoppedToExitMs)} ms from the last STOPPED to the exit.`;
 }

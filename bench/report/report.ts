@@ -7,6 +7,7 @@ import { details } from "./every-run.ts";
 import { FINDINGS } from "./findings.ts";
 import { integer, ratio } from "./format.ts";
 import { notes } from "./notes.ts";
+import { ringriftTable } from "./ringrift-table.ts";
 import { table, type Row } from "./results-table.ts";
 
 /** "5 for 1,000 daemons, …; 11 for the bus; …" for the benchmarks that ran. */
@@ -26,6 +27,7 @@ function runCounts(plan: Plan, results: Results): string {
     );
   }
   if (results.footprint) counts.push(`${plan.footprintRuns} runs of each command for (f)`);
+  if (results.ringrift) counts.push(`${plan.ringriftRuns} starts and stops for (g)`);
   return counts.join("; ");
 }
 
@@ -49,10 +51,11 @@ export function report(
   results: Results,
   seconds: number,
 ): string {
-  // (e) has no target, so a run of it alone has no PASS/MISS table.
+  // (e) and (g) have no target, so a run of them alone has no PASS/MISS table.
   const sections = [
     rows.length > 0 ? `${table(rows)}\n\n${verdict(rows)}` : undefined,
     results.control ? controlTables(results.control) : undefined,
+    results.ringrift ? ringriftTable(results.ringrift) : undefined,
   ]
     .filter((section) => section !== undefined)
     .map((section) => `${section}\n\n`)

@@ -16,6 +16,8 @@ import { resolveProfile } from "./profile-auto.ts";
 import { StateDirGuard } from "../../runtime/state/state-dir-guard.ts";
 import { rememberStateDir } from "../../runtime/config/state-dir-memo.ts";
 import { LOCK_FILE, acquireStateLock } from "../../runtime/state/state-lock.ts";
+import { Journal } from "../../runtime/journal/journal.ts";
+import { JournalDeadLetters } from "../../runtime/journal/dead-letter-store.ts";
 import { formatOutputLine } from "../format-output-line.ts";
 import { formatTransition } from "../format-transition.ts";
 import { StartupProgress } from "../startup-progress.ts";
@@ -51,6 +53,21 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
   const lock = await acquireStateLock(stateDirOf(loaded), { config: resolve(loaded.file) });
   // So that `warden status` and friends find this manager without running a module config.
   rememberStateDir(resolve(loaded.file), lock.stateDir);
+  let journal: Journal;
+  let deadLetters: JournalDeadLetters;
+  try {
+    // After the lock: only the manager that holds it writes the journal.
+    journal = Journal.open(lock.stateDir);
+    try {
+      deadLetters = JournalDeadLetters.open(journal);
+    } catch (error) {
+      journal.close();
+      throw error;
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
   const { io, progress } = withProgress(parentIo, [HEALTH_SERVER, ...targets]);
   const logger = createLogger({
     level: options.logLevel ?? "info",
@@ -65,6 +82,10 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
       // Only the built-ins that will run: a registered EVENT_ROUTER holds events until it runs.
       builtIns: targets,
       logger,
+      journal,
+      deadLetters,
+      // A crash loop and a FAILED daemon survive a restart of the manager (docs/restart-state.md).
+      restartState: true,
       // An error that belongs to no daemon is the manager's own: stop everything, exit 1.
       onUnhandledError: (error) => {
         logger.fatal({ err: error }, "unhandled error outside any daemon");
@@ -74,20 +95,38 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
       throw configErrorOfModule(error, loaded, parentIo.cwd) ?? error;
     });
     plane = attachControlPlane(manager, loaded, targets, logger, () => {
+      const problems: string[] = [];
       const problem = late.guard?.problem();
-      return problem === undefined ? [] : [problem];
+      if (problem !== undefined) problems.push(problem);
+      if (journal.degraded) problems.push(journalProblem(journal));
+      return problems;
     });
     // After HEALTH_SERVER is registered: a daemon may depend on it.
     checkGraph(manager, loaded, parentIo.cwd);
     await plane.bind();
   } catch (error) {
+    deadLetters.close();
+    journal.close();
     await lock.release();
     throw error;
   }
+  journal.degraded$.subscribe((degraded) => {
+    if (degraded) logger.error(`${journalProblem(journal)}; the manager keeps supervising`);
+    else logger.info(`journal ${journal.file} is written again`);
+  });
   const guard = new StateDirGuard({
     stateDir: lock.stateDir,
     marker: join(lock.stateDir, LOCK_FILE),
-    restore: [() => lock.rewrite(), () => plane.restoreFiles(), () => manager.repairProcesses()],
+    restore: [
+      () => lock.rewrite(),
+      () => plane.restoreFiles(),
+      () => manager.repairProcesses(),
+      // The old file lives on only through its descriptor: events go to a new one from here.
+      () => {
+        journal.reopen();
+        deadLetters.reattach(journal.db);
+      },
+    ],
     logger,
   });
   late.guard = guard;
@@ -115,6 +154,7 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     const budgetMs = manager.stopBudgetMs();
     const inTime = await closeWithin(manager, budgetMs);
     plane.close();
+    closeJournal(journal, deadLetters, io);
     await lock.release();
     if (inTime) {
       io.err("warden: all daemons stopped");
@@ -235,6 +275,23 @@ async function startReporting(
     io.err(`warden: ${running} ${running === 1 ? "daemon" : "daemons"} running`);
   } catch (error) {
     // A daemon that fails to start is reported; the others stay supervised.
+    io.err(`warden: ${messageOf(error)}`);
+  }
+}
+
+/** What /readyz and status say while the journal cannot be written. */
+function journalProblem(journal: Journal): string {
+  const dropped = journal.dropped > 0 ? `, ${journal.dropped} events dropped from memory` : "";
+  return `degraded: events are not journaled (${journal.degraded?.error.message}${dropped})`;
+}
+
+/** Writes what the journal still holds; a failure is said, never thrown on the way out. */
+function closeJournal(journal: Journal, deadLetters: JournalDeadLetters, io: CliIO): void {
+  try {
+    // The dead letters first: they write through the journal's connection.
+    deadLetters.close();
+    journal.close();
+  } catch (error) {
     io.err(`warden: ${messageOf(error)}`);
   }
 }

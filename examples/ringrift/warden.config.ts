@@ -250,7 +250,7 @@ export default defineConfig({
   profileRules: [
     { profile: "ephemeral", when: { env: { VAST_CONTAINERLABEL: "*" } } }, // a Vast.ai container
     { profile: "selfplay", when: { env: { RINGRIFT_ROLE: "selfplay" } } },
-    { profile: "coordinator", when: { hostname: "*coordinator*" } }, // refused until issue P8
+    { profile: "coordinator", when: { hostname: "*coordinator*" } }, // the full set: 60 daemons
     { profile: "training_node", when: { gpu: true } },
     { profile: "training_node", when: {} }, // anything else: this laptop
   ],

@@ -46,6 +46,8 @@ export interface RouterGateCounts {
 interface Held {
   envelope: Envelope;
   bytes: number;
+  /** Its number in the journal (0: none). */
+  seq: number;
 }
 
 /**
@@ -84,15 +86,15 @@ export class RouterGate implements PublishGate {
     this.routerName = name;
   }
 
-  route(envelope: Envelope): void {
+  route(envelope: Envelope, seq: number): void {
     if (envelope.source === MANAGER_SOURCE && LIFECYCLE_TYPES.has(envelope.type)) {
-      this.passLifecycle(envelope);
+      this.passLifecycle(envelope, seq);
     } else if (!this.isOpen || this.delivering) {
-      this.hold(envelope);
+      this.hold(envelope, seq);
     } else {
       this.delivering = true;
       try {
-        this.pass(envelope);
+        this.pass(envelope, seq);
         this.drain();
       } finally {
         this.delivering = false;
@@ -135,22 +137,22 @@ export class RouterGate implements PublishGate {
     return this.items.length - this.head;
   }
 
-  private passLifecycle(envelope: Envelope): void {
+  private passLifecycle(envelope: Envelope, seq: number): void {
     const daemon = (envelope.data as { daemon?: unknown } | null)?.daemon;
     const ours = daemon !== undefined && daemon === this.routerName;
     if (!ours || envelope.type === "DAEMON_HEALTH_CHANGED") {
-      this.bus.deliver(envelope);
+      this.bus.deliver(envelope, seq);
     } else if (envelope.type === "DAEMON_STARTED") {
       // Announced first, then what waited for it.
-      this.bus.deliver(envelope);
+      this.bus.deliver(envelope, seq);
       this.openGate();
     } else {
       this.closeGate();
-      this.bus.deliver(envelope);
+      this.bus.deliver(envelope, seq);
     }
   }
 
-  private hold(envelope: Envelope): void {
+  private hold(envelope: Envelope, seq: number): void {
     const bytes = Buffer.byteLength(envelopeJson(envelope));
     const { maxHeldEvents, maxHeldBytes } = this.options;
     if (this.size >= maxHeldEvents || this.bytes + bytes > maxHeldBytes) {
@@ -163,7 +165,7 @@ export class RouterGate implements PublishGate {
           `"${envelope.source}" (${bytes} bytes) is refused`,
       );
     }
-    this.items.push({ envelope, bytes });
+    this.items.push({ envelope, bytes, seq });
     this.bytes += bytes;
   }
 
@@ -181,12 +183,12 @@ export class RouterGate implements PublishGate {
         this.items = this.items.slice(this.head);
         this.head = 0;
       }
-      this.pass(held.envelope);
+      this.pass(held.envelope, held.seq);
     }
   }
 
-  private pass(envelope: Envelope): void {
+  private pass(envelope: Envelope, seq: number): void {
     this.delivered++;
-    this.bus.deliver(envelope);
+    this.bus.deliver(envelope, seq);
   }
 }

@@ -6,12 +6,19 @@
  * A gate (`setGate`) may take over what `publish` does with each envelope: EVENT_ROUTER's gate
  * (runtime/builtins/router-gate.ts) holds daemons' events while the router is not RUNNING and
  * hands them to `deliver` once it is. Without a gate, `publish` delivers at once.
+ *
+ * With a journal (`options.journal`, runtime/journal/journal.ts), every envelope is numbered and
+ * recorded before it is delivered; `publishAcknowledged` resolves once it is written, and
+ * subscriptions with `durable: true` keep their acknowledged position in the journal
+ * (durable-subscription.ts). Without one, nothing of that costs anything.
  */
 import type { Observable } from "rxjs";
 import { Subject, type Subscription } from "rxjs";
 import type { WardenClock } from "../../actors/clock.ts";
 import { messageOf } from "../../machines/errors.ts";
+import type { BusJournal } from "./bus-journal.ts";
 import { DeadLetterQueue } from "./dead-letter-queue.ts";
+import { DurableSubscription } from "./durable-subscription.ts";
 import type { BusClient } from "../../actors/daemon-types.ts";
 import type { Envelope, EventData } from "../../machines/envelope.ts";
 
@@ -22,6 +29,11 @@ export interface SubscribeOptions {
   subscriber?: string;
   /** Runs each delivery, e.g. as the subscribing daemon's own code. */
   run?: <T>(fn: () => T) => T;
+  /**
+   * Keeps the subscriber's acknowledged position in the journal (needs a journal and a
+   * `subscriber`): a manager started again delivers what it had not acknowledged.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -29,7 +41,8 @@ export interface SubscribeOptions {
  * `deliver`, and delivers it with `EventBus.deliver` now, later, or never (it throws instead).
  */
 export interface PublishGate {
-  route(envelope: Envelope): void;
+  /** `seq`: the envelope's number in the journal, to pass on to `deliver` (0 without one). */
+  route(envelope: Envelope, seq: number): void;
 }
 
 export interface EventBusOptions {
@@ -37,6 +50,15 @@ export interface EventBusOptions {
   /** The cluster node, stamped on every envelope when set. */
   node?: string;
   deadLetters?: DeadLetterQueue;
+  /** Where every envelope is recorded before it is delivered. */
+  journal?: BusJournal;
+}
+
+/** A named subscriber's handler, for `redeliver`. */
+interface Registered {
+  type: string;
+  handler: EventHandler;
+  run: (<T>(fn: () => T) => T) | undefined;
 }
 
 const BASE36_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -47,6 +69,10 @@ export class EventBus {
   private readonly idPrefix = Math.floor(Math.random() * 36 ** 6).toString(36);
   private seq = 0;
   private gate: PublishGate | undefined;
+  /** The journal number of the envelope being delivered (0: none). */
+  private deliveringSeq = 0;
+  /** Named subscribers' handlers, for the DLQ_RETRY daemon's `redeliver`. */
+  private readonly registered = new Map<string, Set<Registered>>();
   /** `${idPrefix}-` and every base-36 digit of `seq` but the last; renewed every 36 events. */
   private idStem = `${this.idPrefix}-`;
   readonly deadLetters: DeadLetterQueue;
@@ -76,9 +102,44 @@ export class EventBus {
       data,
     };
     if (this.options.node !== undefined) envelope.node = this.options.node;
-    if (this.gate) this.gate.route(envelope);
-    else this.deliver(envelope);
+    const journal = this.options.journal;
+    if (journal === undefined) {
+      if (this.gate) this.gate.route(envelope, 0);
+      else this.deliver(envelope, 0);
+      return envelope;
+    }
+    const seq = journal.nextSeq();
+    journal.record(seq, envelope);
+    if (this.gate) {
+      try {
+        this.gate.route(envelope, seq);
+      } catch (error) {
+        journal.discard(seq);
+        throw error;
+      }
+    } else {
+      this.deliver(envelope, seq);
+    }
     return envelope;
+  }
+
+  /**
+   * Publishes an event and resolves once it is journaled: the acknowledgement external
+   * publishers wait for (POST /v1/events, `warden emit`). Without a journal, at once.
+   */
+  async publishAcknowledged<K extends string>(
+    type: K,
+    data: EventData<K>,
+    source = "warden",
+  ): Promise<Envelope<EventData<K>>> {
+    const envelope = this.publish(type, data, source);
+    await this.options.journal?.whenFlushed();
+    return envelope;
+  }
+
+  /** The journal the bus records into, if any. */
+  get journal(): BusJournal | undefined {
+    return this.options.journal;
   }
 
   /**
@@ -95,14 +156,21 @@ export class EventBus {
 
   /**
    * Delivers an envelope as it is, now, past any gate: one made elsewhere (another process,
-   * another node), or one a gate lets through.
+   * another node), or one a gate lets through. `seq` is its number in the journal, when it has
+   * one (durable subscriptions acknowledge it); 0 for none.
    */
-  deliver(envelope: Envelope): void {
+  deliver(envelope: Envelope, seq = 0): void {
     // Skipping a Subject nobody observes changes nothing (neither is ever closed) and saves
     // most of the cost of an event with no "*" subscriber.
     const subject = this.byType.get(envelope.type);
-    if (subject?.observed) subject.next(envelope);
-    if (this.all.observed) this.all.next(envelope);
+    const outer = this.deliveringSeq;
+    this.deliveringSeq = seq;
+    try {
+      if (subject?.observed) subject.next(envelope);
+      if (this.all.observed) this.all.next(envelope);
+    } finally {
+      this.deliveringSeq = outer;
+    }
   }
 
   /**
@@ -119,12 +187,40 @@ export class EventBus {
   ): Subscription {
     const subscriber = options.subscriber ?? "anonymous";
     const run = options.run;
-    // Without `run`, no closure per delivery.
-    return this.source(type).subscribe(
-      run
-        ? (envelope) => run(() => this.invoke(envelope, handler as EventHandler, subscriber))
-        : (envelope) => this.invoke(envelope, handler as EventHandler, subscriber),
+    const journal = this.options.journal;
+    const subscription =
+      options.durable && journal && options.subscriber !== undefined
+        ? this.durable(journal, type, handler as EventHandler, subscriber, run)
+        : this.source(type).subscribe(
+            // Without `run`, no closure per delivery.
+            run
+              ? (envelope) => {
+                  run(() => this.invoke(envelope, handler as EventHandler, subscriber));
+                }
+              : (envelope) => {
+                  this.invoke(envelope, handler as EventHandler, subscriber);
+                },
+          );
+    if (options.subscriber !== undefined) {
+      this.register(subscriber, { type, handler: handler as EventHandler, run }, subscription);
+    }
+    return subscription;
+  }
+
+  /**
+   * Delivers `envelope` again to the handlers `subscriber` has for its type, now: the
+   * DLQ_RETRY daemon's retry. Resolves "delivered", or "absent" when the subscriber has no such
+   * handler now (it is not running); rejects with the handler's error.
+   */
+  async redeliver(subscriber: string, envelope: Envelope): Promise<"delivered" | "absent"> {
+    const handlers = [...(this.registered.get(subscriber) ?? [])].filter(
+      ({ type }) => type === "*" || type === envelope.type,
     );
+    if (handlers.length === 0) return "absent";
+    for (const { handler, run } of handlers) {
+      await (run ? run(() => handler(envelope)) : handler(envelope));
+    }
+    return "delivered";
   }
 
   /** The events of one type ("*" for all) as an Observable. */
@@ -132,12 +228,19 @@ export class EventBus {
     return this.source(type).asObservable() as Observable<Envelope<EventData<K>>>;
   }
 
-  /** The bus as one publisher sees it: its events carry its name and its handlers its identity. */
+  /**
+   * The bus as one daemon sees it: its events carry its name, its handlers its identity, and its
+   * subscriptions are durable when the bus has a journal.
+   */
   client(source: string, run?: <T>(fn: () => T) => T): BusClient {
     return {
       publish: (type, data) => this.publish(type, data, source),
       subscribe: (type, handler) =>
-        this.subscribe(type, handler, { subscriber: source, ...(run ? { run } : {}) }),
+        this.subscribe(type, handler, {
+          subscriber: source,
+          durable: true,
+          ...(run ? { run } : {}),
+        }),
       on: (type) => this.on(type),
     };
   }
@@ -160,17 +263,63 @@ export class EventBus {
     return subject;
   }
 
-  private invoke(envelope: Envelope, handler: EventHandler, subscriber: string): void {
+  /**
+   * Calls a handler; a throw or rejection becomes a dead letter. Returns, for an async handler,
+   * a promise that resolves (never rejects) once it has settled.
+   */
+  private invoke(
+    envelope: Envelope,
+    handler: EventHandler,
+    subscriber: string,
+  ): Promise<void> | undefined {
     try {
       const result = handler(envelope);
       if (result && typeof (result as Promise<void>).then === "function") {
-        (result as Promise<void>).then(undefined, (error: unknown) =>
+        return (result as Promise<void>).then(undefined, (error: unknown) =>
           this.deadLetter(envelope, subscriber, error),
         );
       }
     } catch (error) {
       this.deadLetter(envelope, subscriber, error);
     }
+    return undefined;
+  }
+
+  private durable(
+    journal: BusJournal,
+    type: string,
+    handler: EventHandler,
+    subscriber: string,
+    run: (<T>(fn: () => T) => T) | undefined,
+  ): Subscription {
+    const durable = new DurableSubscription({
+      journal,
+      key: `${subscriber} ${type}`,
+      type,
+      invoke: run
+        ? (envelope) => run(() => this.invoke(envelope, handler, subscriber))
+        : (envelope) => this.invoke(envelope, handler, subscriber),
+    });
+    const subscription = this.source(type).subscribe((envelope) =>
+      durable.deliver(envelope, this.deliveringSeq),
+    );
+    subscription.add(() => durable.close());
+    return subscription;
+  }
+
+  private register(subscriber: string, entry: Registered, subscription: Subscription): void {
+    let entries = this.registered.get(subscriber);
+    if (!entries) {
+      entries = new Set();
+      this.registered.set(subscriber, entries);
+    }
+    entries.add(entry);
+    subscription.add(() => {
+      entries.delete(entry);
+      if (entries.size === 0 && this.registered.get(subscriber) === entries) {
+        this.registered.delete(subscriber);
+      }
+    });
   }
 
   private deadLetter(envelope: Envelope, subscriber: string, error: unknown): void {

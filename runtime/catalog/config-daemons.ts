@@ -24,15 +24,23 @@ export const BUILT_IN_DAEMONS: Readonly<Record<string, { missing?: string }>> = 
   EVENT_ROUTER: {},
   DAEMON_WATCHDOG: {},
   HEALTH_SERVER: {},
-  CROSS_PROCESS_POLLER: {
-    missing:
-      "it delivers events other processes append to the SQLite journal, which this release does not have yet (issue P8)",
-  },
-  DLQ_RETRY: {
-    missing:
-      "it retries the persisted dead-letter queue of the SQLite journal, which this release does not have yet (issue P8)",
-  },
+  CROSS_PROCESS_POLLER: {},
+  DLQ_RETRY: {},
 };
+
+/**
+ * The built-ins `warden up` always runs, with or without a catalog (SPEC §5), besides
+ * HEALTH_SERVER (which the control plane registers): known by name to every configuration.
+ */
+export const ALWAYS_RUNNING_BUILT_INS: Readonly<Record<string, string>> = {
+  CROSS_PROCESS_POLLER: "Delivers the events other processes append to the journal",
+  DLQ_RETRY: "Retries the dead-letter queue with backoff, then parks what keeps failing",
+};
+
+/** Whether `name` is a built-in every configuration knows. */
+export function isAlwaysRunning(name: string): boolean {
+  return Object.hasOwn(ALWAYS_RUNNING_BUILT_INS, name);
+}
 
 /** One daemon as the configuration and the catalog together define it. */
 export interface ConfiguredDaemon {
@@ -88,6 +96,15 @@ export function configuredDaemons(config: WardenConfig): Map<string, ConfiguredD
       configured: false,
     });
   }
+  for (const [name, description] of Object.entries(ALWAYS_RUNNING_BUILT_INS)) {
+    if (daemons.has(name)) continue;
+    daemons.set(name, {
+      name,
+      binding: "built-in",
+      definition: { dependsOn: [], description } as DaemonDefinition,
+      configured: false,
+    });
+  }
   return daemons;
 }
 
@@ -107,7 +124,9 @@ function bindingOf(name: string, definition: DaemonDefinition, inCatalog: boolea
   if (definition.module !== undefined) return "module";
   if (definition.command !== undefined) return "command";
   if (definition.python !== undefined) return "python";
-  return inCatalog && Object.hasOwn(BUILT_IN_DAEMONS, name) ? "built-in" : "unbound";
+  return (inCatalog && Object.hasOwn(BUILT_IN_DAEMONS, name)) || isAlwaysRunning(name)
+    ? "built-in"
+    : "unbound";
 }
 
 function withCatalogDefaults(definition: DaemonDefinition, entry: CatalogEntry): DaemonDefinition {

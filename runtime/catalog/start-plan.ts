@@ -10,6 +10,7 @@ import type { Selection } from "../config/select-daemons.ts";
 import { selectDaemons } from "../config/select-daemons.ts";
 import type { WardenConfig } from "../config/types.ts";
 import {
+  ALWAYS_RUNNING_BUILT_INS,
   BUILT_IN_DAEMONS,
   configuredDaemons,
   dependencyGraphOf,
@@ -38,7 +39,11 @@ export function planStart(config: WardenConfig, selection: Selection, file: stri
   const daemons = configuredDaemons(config);
   const graph = dependencyGraphOf(daemons);
   const chosen = selectDaemons(config, selection);
-  const closure = dependencyClosure(chosen, graph);
+  // The built-ins `warden up` always runs come along, with their dependencies.
+  const closure = dependencyClosure(
+    [...chosen, ...Object.keys(ALWAYS_RUNNING_BUILT_INS).filter((name) => daemons.has(name))],
+    graph,
+  );
   const targets = dependencyOrder(
     [...daemons.keys()].filter((name) => closure.has(name)),
     graph,

@@ -13,6 +13,9 @@ import { resolve } from "node:path";
 import type { InProcessDaemon } from "../../actors/daemon-types.ts";
 import { daemonWatchdog } from "../builtins/daemon-watchdog.ts";
 import { eventRouterDaemon } from "../builtins/event-router.ts";
+import { dlqRetryDaemon } from "../builtins/dlq-retry.ts";
+import { crossProcessPoller } from "../builtins/cross-process-poller.ts";
+import { Journal } from "../journal/journal.ts";
 import {
   BUILT_IN_DAEMONS,
   configuredDaemons,
@@ -60,7 +63,10 @@ export async function managerFromConfig(
     .filter((daemon) => daemon.binding === "built-in")
     .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const { name, definition } of builtInOnes) {
-    const builtIn = builtInDaemon(name, definition, manager);
+    const builtIn = builtInDaemon(name, definition, manager, {
+      journal: options.journal instanceof Journal ? options.journal : undefined,
+      dlq: (loaded.config as { dlq?: unknown }).dlq,
+    });
     if (builtIn) manager.register(name, builtIn, registerOptions(definition));
   }
   for (const { name, definition, daemon } of bound) {
@@ -133,6 +139,7 @@ function builtInDaemon(
   name: string,
   definition: DaemonDefinition,
   manager: DaemonManager,
+  { journal, dlq }: { journal: Journal | undefined; dlq: unknown },
 ): InProcessDaemon | undefined {
   const options = (isObject(definition.options) ? definition.options : {}) as Record<
     string,
@@ -140,6 +147,16 @@ function builtInDaemon(
   >;
   if (name === "EVENT_ROUTER") return eventRouterDaemon({ ...options, bus: manager.bus });
   if (name === "DAEMON_WATCHDOG") return daemonWatchdog({ ...options, manager });
+  if (name === "DLQ_RETRY")
+    return dlqRetryDaemon({ ...options, bus: manager.bus, clock: manager.clock, dlq });
+  if (name === "CROSS_PROCESS_POLLER") {
+    return crossProcessPoller({
+      ...options,
+      bus: manager.bus,
+      journal,
+      stateDir: manager.stateDir,
+    });
+  }
   return undefined;
 }
 

@@ -355,6 +355,29 @@ export const configSchema = z
         "Profile by node role: `warden up --profile auto` runs the first rule's profile that matches",
       )
       .optional(),
+    dlq: z
+      .strictObject({
+        maxAttempts: integer(1)
+          .describe(
+            `Failed deliveries (the original one included) after which a dead letter is parked until retried by hand (default ${DEFAULTS.dlq.maxAttempts})`,
+          )
+          .optional(),
+        backoff: z
+          .strictObject({
+            initialMs: duration(
+              `Wait after the original delivery failed (default ${DEFAULTS.dlq.backoff.initialMs})`,
+            ),
+            maxMs: duration(`Longest wait between retries (default ${DEFAULTS.dlq.backoff.maxMs})`),
+            factor: z
+              .number()
+              .min(1)
+              .describe(`Growth of the wait per attempt (default ${DEFAULTS.dlq.backoff.factor})`)
+              .optional(),
+          })
+          .optional(),
+      })
+      .describe("Retries of the dead-letter queue by the DLQ_RETRY daemon (SPEC §5)")
+      .optional(),
     cluster: z
       .strictObject({
         nats: nonEmpty().describe("NATS server URL, e.g. nats://127.0.0.1:4222"),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CATALOGS, catalogEntry, isCatalogName } from "../../machines/catalog/catalog.ts";
+import { isAlwaysRunning } from "../catalog/config-daemons.ts";
 import { suggestion } from "../../machines/closest-name.ts";
 import {
   configError,
@@ -150,7 +151,7 @@ function crossCheck(raw: unknown): Problem[] {
       ? CATALOGS[raw.catalog]
       : undefined;
   const inCatalog = (name: string) =>
-    catalog !== undefined && catalogEntry(name, catalog) !== undefined;
+    (catalog !== undefined && catalogEntry(name, catalog) !== undefined) || isAlwaysRunning(name);
   const names = [...Object.keys(daemons), ...(catalog?.entries.map((entry) => entry.name) ?? [])];
   const problems: Problem[] = [];
   const check = (path: Path, entry: unknown, self?: string) => {

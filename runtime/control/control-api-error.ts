@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | "unauthorized"
   | "not_found"
   | "unknown_daemon"
+  | "unknown_dead_letter"
   | "daemon_failed"
   | "daemon_stopped"
   | "body_too_large"
@@ -21,6 +22,7 @@ export type ApiErrorCode =
   | "timeout"
   | "shutting_down"
   | "bus_full"
+  | "journal_unavailable"
   | "internal";
 
 /** The JSON body of every error answer. */

@@ -36,6 +36,7 @@ export function registerDaemonRoutes(
   app: FastifyInstance,
   manager: DaemonManager,
   info: ManagerDescription,
+  problems: () => readonly string[] = () => [],
 ): void {
   app.get("/status", async (request) => {
     knownQuery(request.query, [], whereOf(request));
@@ -45,6 +46,9 @@ export function registerDaemonRoutes(
       stateDir: info.stateDir,
     };
     if (info.config !== undefined) description.config = info.config;
+    // What /readyz says of the manager itself, e.g. a journal it cannot write ("degraded").
+    const now = problems();
+    if (now.length > 0) description.problems = now;
     return { manager: description, daemons: manager.status() };
   });
 

@@ -1,6 +1,7 @@
 /**
  * `GET /v1/events` (recent events as JSON, or Server-Sent Events with `follow=true`) and
- * `POST /v1/events` (publish on the bus as `source: "api"`), docs/control-api.md.
+ * `POST /v1/events` (publish on the bus as `source: "api"`, answered once journaled),
+ * docs/control-api.md.
  */
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "../logger.ts";
@@ -12,6 +13,7 @@ import type { EventHistory } from "../bus/event-history.ts";
 import { streamEvents } from "../bus/event-stream.ts";
 import { eventFromJson } from "../../actors/notify-message.ts";
 import { DEFAULTS } from "../../machines/defaults.ts";
+import { messageOf } from "../../machines/errors.ts";
 
 /** `source` of the events clients publish. */
 export const API_EVENT_SOURCE = "api";
@@ -73,7 +75,20 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
     const body = request.body ?? null;
     const event = eventFromJson(body, JSON.stringify(body));
     if (!event.ok) throw new ApiError(400, "bad_request", `${here}: ${event.error}`);
-    const envelope = manager.bus.publish(event.type, event.data, API_EVENT_SOURCE);
-    return reply.code(201).send(envelope);
+    // 201 only once the event is journaled (SPEC §5): a client that got it may forget the event.
+    const published = manager.bus.publish(event.type, event.data, API_EVENT_SOURCE);
+    const journal = manager.bus.journal;
+    if (journal !== undefined) {
+      try {
+        await journal.whenFlushed();
+      } catch (error) {
+        throw new ApiError(
+          503,
+          "journal_unavailable",
+          `${here}: event ${published.id} was delivered to the running daemons but not journaled: ${messageOf(error)}`,
+        );
+      }
+    }
+    return reply.code(201).send(published);
   });
 }

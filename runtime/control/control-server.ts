@@ -22,6 +22,7 @@ import {
 } from "./control-api-error.ts";
 import { registerDaemonRoutes } from "./control-routes-daemons.ts";
 import { registerEventRoutes } from "./control-routes-events.ts";
+import { registerDlqRoutes } from "./control-routes-dlq.ts";
 import type { DaemonManager } from "../manager/daemon-manager.ts";
 import type { EventHistory } from "../bus/event-history.ts";
 import { silentLogger, type Logger } from "../logger.ts";
@@ -114,12 +115,16 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
       v1.addHook("onRequest", async (request) => authenticate(request, options.token));
       // Unknown /v1 routes too: without the token, nothing about the API is told.
       v1.setNotFoundHandler(notFound);
-      registerDaemonRoutes(v1, options.manager, options.info);
+      registerDaemonRoutes(v1, options.manager, options.info, options.problems);
       registerEventRoutes(v1, {
         manager: options.manager,
         history: options.history,
         logger,
         streams,
+      });
+      registerDlqRoutes(v1, {
+        deadLetters: options.manager.bus.deadLetters,
+        clock: options.manager.clock,
       });
     },
     { prefix: "/v1" },

@@ -11,7 +11,7 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
 import { indexDelayedEvents, queueDeferredEffects, type WardenClock } from "../../actors/clock.ts";
 import { lifecycleImplementations, type DaemonDriver } from "../../actors/lifecycle-actors.ts";
-import { daemonLifecycleMachine } from "../../machines/daemon-lifecycle.ts";
+import { daemonLifecycleMachine, type LifecycleInput } from "../../machines/daemon-lifecycle.ts";
 import type { DaemonPolicy } from "../../machines/daemon-policy.ts";
 import { groupSupervisorMachine } from "../../machines/group-supervisor.ts";
 import { SUPERVISOR_ID, supervisorMachine } from "../../machines/supervisor.ts";
@@ -88,6 +88,8 @@ export interface DaemonRegistration {
   dependsOn: readonly string[];
   policy: DaemonPolicy;
   driver: DaemonDriver;
+  /** The restart counters a previous manager left (restart-memory.ts); fresh when absent. */
+  restored?: LifecycleInput["restored"];
 }
 
 /**
@@ -130,6 +132,7 @@ export function registerEvent(
       policy: daemon.policy,
       now: () => clock.now(),
       random,
+      ...(daemon.restored ? { restored: daemon.restored } : {}),
     },
   };
 }

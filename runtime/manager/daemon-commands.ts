@@ -8,9 +8,11 @@ import type { WardenClock } from "../../actors/clock.ts";
 import { dependencyClosure } from "../../machines/dependency-graph.ts";
 import { WardenError } from "../../machines/errors.ts";
 import type { LifecycleState } from "../../machines/lifecycle-states.ts";
+import { FAILED_BEFORE_RESTART } from "../../machines/restart-record.ts";
 import type { DaemonTransition } from "../../machines/supervisor-protocol.ts";
 import { registerDaemon, type SupervisorActor } from "./actor-system.ts";
 import type { DaemonRegistry } from "./daemon-registry.ts";
+import type { RestartMemory } from "./restart-memory.ts";
 import type { TransitionWaiters } from "./transition-waiters.ts";
 
 /** The parts of a manager its commands work with. */
@@ -26,6 +28,8 @@ export interface CommandParts {
    * nothing must: a start then goes on synchronously.
    */
   beforeStart(): Promise<void> | undefined;
+  /** What previous managers left of each daemon's restarts; none when not persisted. */
+  memory: RestartMemory | undefined;
 }
 
 export class DaemonCommands {
@@ -33,14 +37,24 @@ export class DaemonCommands {
 
   /**
    * Starts the given daemons and their dependencies; resolves when all of them are RUNNING,
-   * rejects as soon as one of them reaches FAILED (the others stay supervised).
+   * rejects as soon as one of them reaches FAILED (the others stay supervised). Those in
+   * `byName` are started by name: one that is FAILED from before the manager restarted is
+   * started too (restart-memory.ts); any other stays FAILED, and the start rejects.
    */
-  async startMany(names: readonly string[]): Promise<void> {
+  async startMany(names: readonly string[], byName: readonly string[] = []): Promise<void> {
     names.forEach((name) => this.parts.registry.get(name));
     const before = this.parts.beforeStart();
     if (before) await before;
     this.parts.registry.validate();
     const targets = dependencyClosure(names, this.parts.registry.graph);
+    const { memory } = this.parts;
+    for (const name of byName) memory?.release(name);
+    const held = memory && [...targets].find((name) => memory.isHeld(name));
+    if (held !== undefined) {
+      // Already FAILED, so no transition will say so: the others start, and the start fails now.
+      this.startSupervised(targets, byName);
+      throw heldFailure(held, memory?.failureOf(held)?.error);
+    }
     const waiting = new Set([...targets].filter((name) => this.parts.stateOf(name) !== "RUNNING"));
     const running = this.parts.waiters.until(waiting, (transition, remaining) => {
       if (transition.state === "RUNNING") remaining.delete(transition.name);
@@ -55,14 +69,22 @@ export class DaemonCommands {
       }
       return undefined;
     });
-    // Each daemon starts as soon as it is registered: the first ones are already on their way
-    // while the rest of a large graph is still being handed to the supervisor.
-    const started = this.supervise(targets);
+    this.startSupervised(targets, byName);
+    await running;
+  }
+
+  /**
+   * Sends START to `targets`, handing those not yet supervised over first. Each daemon starts
+   * as soon as it is registered: the first ones are already on their way while the rest of a
+   * large graph is still being handed to the supervisor. Held daemons are left FAILED.
+   */
+  private startSupervised(targets: ReadonlySet<string>, byName: readonly string[]): void {
+    const started = this.supervise(targets, byName);
+    const { memory } = this.parts;
     this.send(
       "START",
-      [...targets].filter((name) => !started.has(name)),
+      [...targets].filter((name) => !started.has(name) && !memory?.isHeld(name)),
     );
-    await running;
   }
 
   /** Stops one daemon; its dependents wait in RESTARTING until it runs again. */
@@ -108,7 +130,7 @@ export class DaemonCommands {
     this.parts.registry.get(name);
     this.supervise();
     // STARTING ignores RESTART: the start in progress is the restart.
-    if (this.parts.stateOf(name) !== "RUNNING") return this.startMany([name]);
+    if (this.parts.stateOf(name) !== "RUNNING") return this.startMany([name], [name]);
     let left = false;
     const running = this.parts.waiters.until(new Set([name]), (transition, remaining) => {
       if (transition.state !== "RUNNING") left = true;
@@ -122,22 +144,34 @@ export class DaemonCommands {
   }
 
   /**
-   * Hands every daemon registered since the last time to the supervisor, dependencies first;
-   * those in `startNow` are sent START right after their registration. Returns those started.
+   * Hands every daemon registered since the last time to the supervisor, dependencies first,
+   * each with the restart counters a previous manager left (restart-memory.ts); one that was
+   * FAILED goes back to FAILED unless it is in `byName`. Those in `startNow` and not FAILED so
+   * are sent START right after their registration. Returns those started.
    */
-  supervise(startNow: ReadonlySet<string> = new Set()): Set<string> {
+  supervise(
+    startNow: ReadonlySet<string> = new Set(),
+    byName: readonly string[] = [],
+  ): Set<string> {
     const started = new Set<string>();
+    const { memory, supervisor } = this.parts;
     for (const definition of this.parts.registry.takeUnsupervised()) {
-      const { supervised } = definition;
+      const { supervised, name } = definition;
+      const resumed = memory?.resume(name, definition.policy, byName.includes(name));
       registerDaemon(
-        this.parts.supervisor,
-        { ...definition, driver: supervised.driver },
+        supervisor,
+        { ...definition, driver: supervised.driver, restored: resumed },
         this.parts.clock,
         this.parts.random,
       );
-      if (!startNow.has(definition.name)) continue;
-      this.send("START", [definition.name]);
-      started.add(definition.name);
+      if (resumed?.failed) {
+        const { at, error } = resumed.failed;
+        supervisor.send({ type: "RESUME_FAILED", name, at, error });
+        continue;
+      }
+      if (!startNow.has(name)) continue;
+      this.send("START", [name]);
+      started.add(name);
     }
     return started;
   }
@@ -148,10 +182,21 @@ export class DaemonCommands {
 }
 
 function failure(transition: DaemonTransition): WardenError {
+  if (transition.reason === FAILED_BEFORE_RESTART) {
+    return heldFailure(transition.name, transition.error);
+  }
   const error = transition.error ? `: ${transition.error}` : "";
   return new WardenError(
     "WARDEN_ERR_DAEMON_FAILED",
     `daemon "${transition.name}" failed (${transition.reason})${error}`,
+  );
+}
+
+/** A daemon FAILED from before the manager restarted, that a plain start leaves FAILED. */
+function heldFailure(name: string, error: string | undefined): WardenError {
+  return new WardenError(
+    "WARDEN_ERR_DAEMON_FAILED",
+    `daemon "${name}" is still FAILED from before the manager restarted${error ? `: ${error}` : ""}; start or restart it by name to retry (\`warden start ${name}\`)`,
   );
 }
 

@@ -3,8 +3,9 @@
  * the registry of daemons (daemon-registry.ts), the actor system that supervises them
  * (actor-system.ts), the waiters that commands use (transition-waiters.ts), status
  * (daemon-status.ts), the lifecycle events on the bus (lifecycle-events.ts), the guards that keep
- * processes from outliving the manager (process-guard.ts) and the capture of errors that escape
- * daemon code (escaped-errors.ts).
+ * processes from outliving the manager (process-guard.ts), the capture of errors that escape
+ * daemon code (escaped-errors.ts) and, when asked for, the memory of restarts across manager
+ * restarts (restart-memory.ts).
  */
 import { resolve } from "node:path";
 import { Subject, type Observable } from "rxjs";
@@ -26,6 +27,7 @@ import { statusOf, type DaemonStatus } from "./daemon-status.ts";
 import { captureEscapedErrors } from "./escaped-errors.ts";
 import { publishHealthChange, publishTransition } from "./lifecycle-events.ts";
 import { ProcessGuard } from "./process-guard.ts";
+import { RestartMemory } from "./restart-memory.ts";
 import {
   supervisedDriver,
   type DaemonImplementation,
@@ -71,6 +73,8 @@ export class DaemonManager {
   private watched = false;
   private readonly supervisor: SupervisorActor;
   private readonly processGuard: ProcessGuard;
+  /** Restart counters and FAILED daemons across manager restarts, when `restartState` is on. */
+  private readonly memory: RestartMemory | undefined;
   private closed = false;
   private readonly releaseErrorCapture: () => void;
   private readonly outputLines = new Subject<ProcessOutputLine>();
@@ -84,10 +88,22 @@ export class DaemonManager {
     this.stateDir = resolve(options.stateDir ?? DEFAULTS.stateDir);
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger();
-    this.bus = new EventBus({ clock: this.clock });
+    this.bus = new EventBus({
+      clock: this.clock,
+      ...(options.journal ? { journal: options.journal } : {}),
+      ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
+    });
     this.events$ = this.bus.events$;
     this.waiters = new TransitionWaiters(this.clock);
     this.processGuard = new ProcessGuard(() => this.killAllNow(), this.logger);
+    this.memory = options.restartState
+      ? new RestartMemory({
+          stateDir: this.stateDir,
+          clock: this.clock,
+          logger: this.logger,
+          knows: (name) => this.registry.has(name),
+        })
+      : undefined;
     this.supervisor = createActorSystem({
       clock: this.clock,
       groupSize: options.groupSize,
@@ -108,6 +124,7 @@ export class DaemonManager {
         this.processGuard.active
           ? this.processGuard.reapOrphansOnce(resolve(this.stateDir, "pids"))
           : undefined,
+      memory: this.memory,
     });
     this.releaseErrorCapture =
       options.captureEscapedErrors === false
@@ -158,20 +175,30 @@ export class DaemonManager {
     return this.registry.names();
   }
 
-  /** Starts a daemon and whatever it depends on; resolves once it is RUNNING. */
+  /**
+   * Starts a daemon and whatever it depends on; resolves once it is RUNNING. Started by name,
+   * a daemon FAILED from before the manager restarted starts too, its counter reset
+   * (`restartState`).
+   */
   async start(name: string): Promise<void> {
     this.registry.get(name);
-    await this.startMany([name]);
+    this.assertOpen();
+    await this.commands.startMany([name], [name]);
   }
 
-  /** Starts every registered daemon in dependency order; resolves once all are RUNNING. */
+  /**
+   * Starts every registered daemon in dependency order; resolves once all are RUNNING. One
+   * FAILED from before the manager restarted stays FAILED (`restartState`), and the start
+   * rejects.
+   */
   async startAll(): Promise<void> {
     await this.startMany(this.names());
   }
 
   /**
    * Starts the given daemons and their dependencies; resolves when all of them are RUNNING,
-   * rejects as soon as one of them reaches FAILED (the others stay supervised).
+   * rejects as soon as one of them reaches FAILED (the others stay supervised). As startAll, it
+   * leaves a daemon FAILED from before the manager restarted FAILED.
    */
   startMany(names: readonly string[]): Promise<void> {
     this.assertOpen();
@@ -188,7 +215,10 @@ export class DaemonManager {
     return this.commands.stopAll();
   }
 
-  /** Restarts a daemon (no backoff, not counted); a stopped or failed one is started. */
+  /**
+   * Restarts a daemon (no backoff, not counted); a stopped or failed one is started, by name
+   * (as `start`).
+   */
   restart(name: string): Promise<void> {
     return this.commands.restart(name);
   }
@@ -216,8 +246,7 @@ export class DaemonManager {
   }
 
   statusOf(name: string): DaemonStatus {
-    const snapshot = this.supervisor.system.get(name)?.getSnapshot();
-    const context = snapshot?.context as LifecycleContext | undefined;
+    const context = this.contextOf(name);
     const standing = { state: this.stateOf(name), context, now: this.clock.now() };
     return statusOf(this.registry.get(name), { ...standing, last: this.lastTransitions.get(name) });
   }
@@ -281,6 +310,7 @@ export class DaemonManager {
     if (this.closed) return;
     await this.stopAll();
     this.closed = true;
+    this.memory?.flush();
     this.supervisor.stop();
     await this.registry.disposeAll((error) =>
       this.logger.error({ err: messageOf(error) }, "cannot release a daemon's resources"),
@@ -310,7 +340,13 @@ export class DaemonManager {
     publishTransition(this.bus, transition);
     const { name, from, state: to, reason } = transition;
     this.logger.debug({ daemon: name, from, to, reason }, "transition");
+    if (this.memory) this.memory.note(name, transition, this.contextOf(name));
     this.waiters.next(transition);
+  }
+
+  /** The context of `name`'s lifecycle actor, while it has one. */
+  private contextOf(name: string): LifecycleContext | undefined {
+    return this.supervisor.system.get(name)?.getSnapshot().context as LifecycleContext | undefined;
   }
 
   private assertOpen(): void {

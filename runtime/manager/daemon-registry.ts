@@ -62,6 +62,10 @@ export class DaemonRegistry {
     return definition;
   }
 
+  has(name: string): boolean {
+    return this.definitions.has(name);
+  }
+
   names(): string[] {
     return [...this.definitions.keys()];
   }

@@ -19,6 +19,11 @@ export interface DaemonStatus {
   /** Why the daemon took its latest transition. */
   reason: string;
   lastError?: string;
+  /**
+   * While FAILED: when it failed, in ms on the manager's clock (before the manager restarted,
+   * for one whose reason is `failed-before-restart`).
+   */
+  failedAt?: number;
   healthy?: boolean;
   /** Milliseconds in RUNNING, when RUNNING. */
   uptimeMs?: number;
@@ -60,6 +65,7 @@ export function statusOf(definition: Definition, standing: DaemonStanding): Daem
   };
   const lastError = context ? context.lastError : last?.error;
   if (lastError !== undefined) status.lastError = lastError;
+  if (state === "FAILED" && context?.failure.at !== undefined) status.failedAt = context.failure.at;
   if (context?.healthy !== undefined) status.healthy = context.healthy;
   if (context?.runningSince !== undefined) status.uptimeMs = now - context.runningSince;
   if (definition.description !== undefined) status.description = definition.description;

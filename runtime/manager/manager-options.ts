@@ -2,6 +2,8 @@
 import type { InspectionEvent, Observer } from "xstate";
 import type { WardenClock } from "../../actors/clock.ts";
 import type { DaemonPolicyOptions } from "../../machines/daemon-policy.ts";
+import type { BusJournal } from "../bus/bus-journal.ts";
+import type { DeadLetterQueue } from "../bus/dead-letter-queue.ts";
 import type { Logger } from "../logger.ts";
 
 export interface DaemonManagerOptions {
@@ -23,6 +25,22 @@ export interface DaemonManagerOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Where process daemons' logs, pid records and notify sockets live. Default `DEFAULTS.stateDir` (`.warden`). */
   stateDir?: string;
+  /**
+   * Journals every event before it is delivered, and keeps daemons' subscriptions durable
+   * (SPEC §5): `Journal.open(stateDir)` from runtime/journal/journal.ts. `warden up` always
+   * passes one; without it the bus lives in memory only. The manager does not close it.
+   */
+  journal?: BusJournal;
+  /** Where failed deliveries go. Default: a DeadLetterQueue in memory. */
+  deadLetters?: DeadLetterQueue;
+  /**
+   * Keep each daemon's restart counters and FAILED state in `<stateDir>/restart-state.json`, so
+   * that a new manager on the same state directory carries a crash loop on, and a daemon that
+   * was FAILED stays FAILED until it is started by name or its cool-down elapses
+   * (docs/restart-state.md). `warden up` turns it on; off by default here, so that managers made
+   * in code (tests, scripts, the default `.warden`) start alike every time.
+   */
+  restartState?: boolean;
 }
 
 export interface RegisterOptions extends DaemonPolicyOptions {

@@ -1,10 +1,10 @@
 /**
  * examples/ringrift as a newcomer runs it (issue P7, items 9 and 10): the built-in catalog with
- * every domain daemon bound to a stand-in. `validate` accepts the profiles that run today and
- * refuses `coordinator` for the two built-ins of issue P8 alone; `up --profile training_node`
- * (on a copy of the example in a temporary folder, so the repository stays clean) starts every
- * daemon after its dependencies, the stand-ins' events flow, and SIGTERM stops dependents before
- * their dependencies and exits 0.
+ * every domain daemon bound to a stand-in. `validate` accepts every profile; `up --profile
+ * training_node` (on a copy of the example in a temporary folder, so the repository stays clean)
+ * starts every daemon after its dependencies, the stand-ins' events flow, and SIGTERM stops
+ * dependents before their dependencies and exits 0; `up --profile coordinator` does the same
+ * with the whole set of 60, the order checked from the event stream.
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -12,6 +12,12 @@ import { describe, expect, it } from "vitest";
 import { CATALOGS, catalogEntry } from "../../machines/catalog/catalog.ts";
 import { profileMembers } from "../../machines/catalog/profile-members.ts";
 import type { Envelope } from "../../machines/envelope.ts";
+import {
+  ALWAYS_RUNNING_BUILT_INS,
+  configuredDaemons,
+  dependencyGraphOf,
+} from "../../runtime/catalog/config-daemons.ts";
+import { loadConfig } from "../../runtime/config/load-config.ts";
 import { stillRunning } from "../support/orphans.ts";
 import { eventuallyAsync, foldersAndRunsPerTest } from "../support/manager-run.ts";
 import { repoRoot, runWarden } from "../support/run-warden.ts";
@@ -50,6 +56,15 @@ function copyOfExample(): string {
 const dependsOn = (name: string): readonly string[] =>
   catalogEntry(name, ringrift)?.dependsOn ?? [];
 
+/** What `warden up` starts for `profile`: HEALTH_SERVER, the built-ins it always runs, the profile. */
+const startedFor = (profile: string): string[] => [
+  ...new Set([
+    "HEALTH_SERVER",
+    ...Object.keys(ALWAYS_RUNNING_BUILT_INS),
+    ...profileMembers(profile, ringrift),
+  ]),
+];
+
 /** `warden up`'s transition lines, in order: [daemon, from, to]. */
 function transitions(stdout: string): [string, string, string][] {
   return [...stdout.matchAll(/^\S+ {2}(\S+) +([A-Z]+) → ([A-Z]+)\b/gm)].map(
@@ -58,13 +73,14 @@ function transitions(stdout: string): [string, string, string][] {
 }
 
 describe("examples/ringrift: warden validate", () => {
-  it("accepts the whole file and the profiles that run today: training_node, selfplay, ephemeral", async () => {
+  it("accepts the whole file and every profile", async () => {
     const results = await Promise.all(
       [
         [],
-        ["--profile", "training_node"],
-        ["--profile", "selfplay"],
-        ["--profile", "ephemeral"],
+        ...["coordinator", "production", "training_node", "selfplay", "ephemeral"].map((p) => [
+          "--profile",
+          p,
+        ]),
       ].map((extra) => finished(["validate", "--config", exampleConfig, ...extra])),
     );
     for (const { code, stdout, stderr } of results) {
@@ -73,28 +89,8 @@ describe("examples/ringrift: warden validate", () => {
     }
   });
 
-  it("refuses coordinator for CROSS_PROCESS_POLLER and DLQ_RETRY alone: every domain daemon is bound", async () => {
-    const { code, stderr } = await finished([
-      "validate",
-      "--config",
-      exampleConfig,
-      "--profile",
-      "coordinator",
-    ]);
-    expect(code).toBe(2);
-    const problems = stderr.split("\n").filter((line) => /: daemons\.[A-Z_]+: /.test(line));
-    expect(problems.map((line) => /: daemons\.([A-Z_]+): /.exec(line)![1])).toEqual([
-      "CROSS_PROCESS_POLLER",
-      "DLQ_RETRY",
-    ]);
-    for (const line of problems) {
-      expect(line).toContain("a built-in daemon that is not available yet");
-      expect(line).toContain("(issue P8)");
-    }
-    expect(stderr).not.toContain("nothing bound");
-
-    // Beyond the coordinator: every catalog daemon but the built-ins and the two deprecated
-    // ones (which no profile starts) is bound, EPHEMERAL_SYNC included.
+  it("binds every catalog daemon but the built-ins and the two deprecated ones", async () => {
+    // The coordinator's domain daemons among them; EPHEMERAL_SYNC too.
     const catalog = await finished(["catalog", "--json", "--config", exampleConfig]);
     expect(catalog.code, catalog.stderr).toBe(0);
     const rows = JSON.parse(catalog.stdout) as {
@@ -113,11 +109,11 @@ describe("examples/ringrift: warden up --profile training_node", () => {
   it("starts every daemon after its dependencies, carries the stand-ins' events, and stops in reverse order", async () => {
     const dir = copyOfExample();
     const config = join(dir, "warden.config.ts");
-    const targets = ["HEALTH_SERVER", ...profileMembers("training_node", ringrift)];
-    expect(targets).toHaveLength(10);
+    const targets = startedFor("training_node");
+    expect(targets).toHaveLength(12); // the 8 members, EVENT_ROUTER and 3 built-ins
 
     const run = warden(["up", "--config", config, "--profile", "training_node"], dir);
-    await run.waitForOutput(/warden: 10 daemons running/, 20_000);
+    await run.waitForOutput(/warden: 12 daemons running/, 20_000);
 
     // Every daemon of the profile is RUNNING; the processes are noted to check none outlives it.
     const status = await finished(["status", "--json", "--config", config], dir);
@@ -207,4 +203,106 @@ describe("examples/ringrift: warden up --profile training_node", () => {
     expect(readdirSync(dir).sort()).toEqual([...shipped, ...made].filter(written).sort());
     expect(readdirSync(join(dir, "ringrift"))).not.toContain("__pycache__");
   }, 45_000);
+});
+
+describe("examples/ringrift: warden up --profile coordinator", () => {
+  it("starts the 60 daemons each after its dependencies and stops each before them, as the event stream shows", async () => {
+    const dir = copyOfExample();
+    const config = join(dir, "warden.config.ts");
+    const targets = startedFor("coordinator");
+    expect(targets).toHaveLength(60); // the 59 members but HEALTH_SERVER, and HEALTH_SERVER
+    // The graph warden orders them by: the catalog's, folded into this configuration.
+    const graph = dependencyGraphOf(configuredDaemons((await loadConfig(config)).config));
+    const dependenciesOf = (name: string) => graph.get(name) ?? [];
+    expect(dependenciesOf("S3_BACKUP")).toEqual(["EVENT_ROUTER", "MODEL_DISTRIBUTION"]);
+
+    const run = warden(["up", "--config", config, "--profile", "coordinator"], dir);
+    // The event stream from as soon as the control API is there (its backlog holds the rest).
+    await run.waitForOutput(/HEALTH_SERVER +STARTING → RUNNING/, 60_000);
+    const lifecycle = ["DAEMON_STARTING", "DAEMON_STARTED", "DAEMON_STOPPING", "DAEMON_STOPPED"];
+    const follow = warden(
+      ["events", "--follow", "--json", "--limit", "1000", "--type", lifecycle.join(",")],
+      dir,
+    );
+    const stream = () =>
+      follow
+        .output()
+        .stdout.split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as Envelope);
+    const daemonOf = (event: Envelope) => (event.data as { daemon: string }).daemon;
+    await run.waitForOutput(/warden: 60 daemons running/, 60_000);
+    const seen = await eventuallyAsync(
+      () => {
+        const events = stream();
+        const started = new Set(events.filter((e) => e.type === "DAEMON_STARTED").map(daemonOf));
+        return Promise.resolve(targets.every((name) => started.has(name)) ? events : undefined);
+      },
+      10_000,
+      "DAEMON_STARTED of each of the 60 daemons on the event stream",
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; warden events --follow: ${follow.output().stderr}`);
+    });
+
+    // Each daemon began to start only once each of its dependencies was RUNNING.
+    const first = (type: string, daemon: string) =>
+      seen.findIndex((event) => event.type === type && daemonOf(event) === daemon);
+    const starting = seen.filter((e) => e.type === "DAEMON_STARTING").map(daemonOf);
+    expect([...new Set(starting)].sort()).toEqual([...targets].sort());
+    for (const name of targets) {
+      expect(first("DAEMON_STARTING", name), `${name} starting`).toBeGreaterThanOrEqual(0);
+      expect(first("DAEMON_STARTED", name)).toBeGreaterThan(first("DAEMON_STARTING", name));
+      for (const dependency of dependenciesOf(name)) {
+        expect(
+          first("DAEMON_STARTED", dependency),
+          `${dependency} RUNNING before ${name} starts`,
+        ).toBeLessThan(first("DAEMON_STARTING", name));
+      }
+    }
+
+    const status = await finished(["status", "--json", "--config", config], dir);
+    expect(status.code, status.stderr).toBe(0);
+    const pids = (
+      JSON.parse(status.stdout) as { daemons: { process?: { pid?: number } }[] }
+    ).daemons.flatMap((d) => (d.process?.pid ? [d.process.pid] : []));
+    expect(pids.length).toBeGreaterThanOrEqual(45); // the Python stand-ins and two programs
+
+    run.child.kill("SIGTERM");
+    const code = await run.exited;
+    const { stdout, stderr } = run.output();
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain("all daemons stopped");
+    // The control API's stream ends with HEALTH_SERVER, in the first wave of the stop; `warden
+    // up` prints every event of the bus to the end: a dependency begins to stop only after each
+    // of its dependents has stopped.
+    const lines = transitions(stdout);
+    const last = (name: string, to: string) =>
+      lines.findLastIndex(([daemon, , state]) => daemon === name && state === to);
+    for (const name of targets) {
+      expect(last(name, "STOPPED"), `${name} stopped`).toBeGreaterThanOrEqual(0);
+      for (const dependency of dependenciesOf(name)) {
+        expect(
+          last(name, "STOPPED"),
+          `${name} STOPPED before ${dependency} is STOPPING`,
+        ).toBeLessThan(last(dependency, "STOPPING"));
+      }
+    }
+    // …and what of the stop the control API's stream carried agrees.
+    await Promise.race([follow.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    const streamed = stream();
+    streamed.forEach((event, at) => {
+      if (event.type !== "DAEMON_STOPPING") return;
+      for (const [name, dependencies] of graph) {
+        if (!targets.includes(name) || !dependencies.includes(daemonOf(event))) continue;
+        const stopped = streamed.findLastIndex(
+          (e) => e.type === "DAEMON_STOPPED" && daemonOf(e) === name,
+        );
+        expect(stopped, `${name} STOPPED before ${daemonOf(event)} is STOPPING`).toBeGreaterThan(
+          -1,
+        );
+        expect(stopped).toBeLessThan(at);
+      }
+    });
+    expect(stillRunning(pids)).toEqual([]);
+  }, 120_000);
 });

@@ -259,7 +259,7 @@ async function upThenSigterm(dir: string, configName: string) {
   const up = start("npx", [...NPX_WARDEN, "up"], dir);
   runs.add(up);
   try {
-    await up.waitFor(/warden: 3 daemons running/, 30_000);
+    await up.waitFor(/warden: 5 daemons running/, 30_000);
     await up.waitFor(/ticker\s+│ ticker ready/, 5_000);
     const status = await npxWarden(["status", "--json"], dir);
     expect(status.code, status.describe()).toBe(0);
@@ -407,7 +407,7 @@ describe("the packed package, installed with npm into a new project", () => {
     const up = start("npx", [...NPX_WARDEN, "up"], dir);
     runs.add(up);
     try {
-      await up.waitFor(/warden: 3 daemons running/, 30_000);
+      await up.waitFor(/warden: 5 daemons running/, 30_000);
       const status = await npxWarden(["status", "--json"], dir);
       expect(status.code, status.describe()).toBe(0);
       const { manager, daemons } = JSON.parse(status.stdout) as {

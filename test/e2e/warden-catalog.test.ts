@@ -68,7 +68,7 @@ describe("a configuration with the catalog", () => {
       daemons: { AUTO_SYNC: sleeper, SYNC_COORDINATOR: sleeper },
     });
     const run = space.up();
-    await run.waitForOutput(/4 daemons running/);
+    await run.waitForOutput(/6 daemons running/);
     const { stderr } = run.output();
     expect(stderr).toContain(
       "warden: warning: SYNC_COORDINATOR is deprecated: use AUTO_SYNC instead (removal Q2 2026)",
@@ -80,7 +80,14 @@ describe("a configuration with the catalog", () => {
       .filter((daemon) => daemon.state === "RUNNING")
       .map((daemon) => daemon.name)
       .sort();
-    expect(names).toEqual(["AUTO_SYNC", "EVENT_ROUTER", "HEALTH_SERVER", "SYNC_COORDINATOR"]);
+    expect(names).toEqual([
+      "AUTO_SYNC",
+      "CROSS_PROCESS_POLLER",
+      "DLQ_RETRY",
+      "EVENT_ROUTER",
+      "HEALTH_SERVER",
+      "SYNC_COORDINATOR",
+    ]);
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
   });
@@ -102,7 +109,7 @@ describe("a configuration with the catalog", () => {
     );
     process.env.WARDEN_TEST_ROLE = "vast-17";
     const run = space.up(["--profile", "auto"]);
-    await run.waitForOutput(/2 daemons running|3 daemons running/);
+    await run.waitForOutput(/[45] daemons running/);
     expect(run.output().stderr).toContain(
       'warden: --profile auto: ephemeral (profileRules[1]: WARDEN_TEST_ROLE="vast-17" matches "vast-*")',
     );

@@ -50,7 +50,7 @@ describe("warden init", () => {
     expect(validate.stdout).toBe("warden.config.json: valid (2 daemons)\n");
 
     const up = upOnAnyPort(dir, "warden.config.json");
-    await up.waitForOutput(/3 daemons running/);
+    await up.waitForOutput(/5 daemons running/);
     await up.waitForOutput(/ticker\s+│ ticker ready/);
     up.child.kill("SIGTERM");
     expect(await up.exited, up.output().stderr).toBe(0);
@@ -73,7 +73,7 @@ describe("warden init", () => {
     expect(existsSync(join(dir, "daemons/heartbeat.mjs"))).toBe(true);
 
     const up = upOnAnyPort(dir, "warden.config.yaml");
-    await up.waitForOutput(/3 daemons running/);
+    await up.waitForOutput(/5 daemons running/);
     up.child.kill("SIGINT");
     expect(await up.exited, up.output().stderr).toBe(0);
     expect(up.output().stdout).toMatch(/ticker\s+│ tick \d\d:\d\d:\d\d/);

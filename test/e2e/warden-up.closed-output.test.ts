@@ -31,7 +31,7 @@ describe("warden up with its output closed", () => {
       JSON.stringify({ server: { port: 0 }, daemons: { chatty: { module: "./chatty.mjs" } } }),
     );
     const run = runWarden(["up", "--config", config]);
-    await run.waitForOutput(/2 daemons running/);
+    await run.waitForOutput(/4 daemons running/);
     run.child.stdout.destroy();
     run.child.stderr.destroy();
     const exited = await Promise.race([

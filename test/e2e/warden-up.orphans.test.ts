@@ -50,7 +50,7 @@ describe("warden up: no orphans", () => {
   it("a manager killed with SIGKILL leaves children that the next start stops", async () => {
     const config = writeConfig();
     const first = runWarden(["up", "--config", config]);
-    await first.waitForOutput(/2 daemons running/);
+    await first.waitForOutput(/4 daemons running/);
     const firstLeader = recordedPid();
     started.addGroup(firstLeader);
     const orphans = await eventually(
@@ -73,7 +73,7 @@ describe("warden up: no orphans", () => {
     expect(stillRunning(orphans)).toEqual(orphans);
 
     const second = runWarden(["up", "--config", config]);
-    await second.waitForOutput(/2 daemons running/);
+    await second.waitForOutput(/4 daemons running/);
     expect(stillRunning(orphans)).toEqual([]);
     const secondLeader = recordedPid();
     started.addGroup(secondLeader);

@@ -32,7 +32,7 @@ function orderOf(stdout: string, state: string): string[] {
 describe("warden up on examples/quickstart", () => {
   it("starts every daemon in dependency order, and on SIGTERM stops them in reverse order and exits 0", async () => {
     const run = wardenUp(["--config", "examples/quickstart/warden.config.ts"]);
-    await run.waitForOutput(/7 daemons running/);
+    await run.waitForOutput(/9 daemons running/);
     // The Python daemon said READY=1 on the notify socket after its first census.
     const record = JSON.parse(readFileSync(join(stateDir, "pids/process-census.json"), "utf8"));
     const python = Number(record.pid);
@@ -54,7 +54,7 @@ describe("warden up on examples/quickstart", () => {
       headers: { authorization: `Bearer ${token}` },
     });
     const body = (await status.json()) as { daemons: { name: string; state: string }[] };
-    expect(body.daemons.map((d) => d.state)).toEqual(Array(7).fill("RUNNING"));
+    expect(body.daemons.map((d) => d.state)).toEqual(Array(9).fill("RUNNING"));
     run.child.kill("SIGTERM");
     const code = await run.exited;
     const { stdout, stderr } = run.output();
@@ -96,11 +96,18 @@ describe("warden up on examples/quickstart", () => {
       "--daemons",
       "alerter",
     ]);
-    await run.waitForOutput(/4 daemons running/);
+    await run.waitForOutput(/6 daemons running/);
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(0);
     const running = orderOf(run.output().stdout, "RUNNING");
-    expect(running.sort()).toEqual(["HEALTH_SERVER", "alerter", "disk-monitor", "load-monitor"]);
+    expect(running.sort()).toEqual([
+      "CROSS_PROCESS_POLLER",
+      "DLQ_RETRY",
+      "HEALTH_SERVER",
+      "alerter",
+      "disk-monitor",
+      "load-monitor",
+    ]);
   });
 
   it("an unknown daemon name exits 2 with a suggestion", async () => {

@@ -23,7 +23,7 @@ describe("warden up: signals and fatal errors", () => {
   it("keeps running on SIGHUP, then stops in order on SIGTERM", async () => {
     const space = workspace({ server: { port: 0 }, daemons: { family: FAMILY } });
     const run = space.up();
-    await run.waitForOutput(/2 daemons running/);
+    await run.waitForOutput(/4 daemons running/);
     const pgid = await runningGroup(space, "family");
     run.child.kill("SIGHUP");
     await run.waitForOutput(/SIGHUP: ignored/);
@@ -43,7 +43,7 @@ describe("warden up: signals and fatal errors", () => {
   ] as const)("stops every daemon on %s and exits %i", async (signal, code) => {
     const space = workspace({ server: { port: 0 }, daemons: { family: FAMILY } });
     const run = space.up();
-    await run.waitForOutput(/2 daemons running/);
+    await run.waitForOutput(/4 daemons running/);
     const pgid = await runningGroup(space, "family");
     run.child.kill(signal);
     expect(await run.exited).toBe(code);
@@ -62,7 +62,7 @@ describe("warden up: signals and fatal errors", () => {
       },
     );
     const run = space.up([], join(space.dir, "buggy.config.mjs"));
-    await run.waitForOutput(/2 daemons running/);
+    await run.waitForOutput(/4 daemons running/);
     const pgid = await runningGroup(space, "family");
     expect(await run.exited).toBe(1);
     expect(run.output().stderr).toMatch(/internal error: the manager's own bug/);
@@ -74,7 +74,7 @@ describe("warden up: signals and fatal errors", () => {
     async () => {
       const space = workspace({ server: { port: 0 }, daemons: { family: FAMILY } });
       const run = space.up();
-      await run.waitForOutput(/2 daemons running/);
+      await run.waitForOutput(/4 daemons running/);
       const pgid = await runningGroup(space, "family");
       const sentinel = descendantsOf(run.child.pid!).find((pid) =>
         readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("warden-sentinel"),

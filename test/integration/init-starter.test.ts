@@ -55,7 +55,7 @@ describe("the starter project of warden init", () => {
       const result = init(format);
       onAnyPort(result);
       const run = temporary.track(runWarden(["up"], result.dir));
-      await run.waitForOutput(/3 daemons running/);
+      await run.waitForOutput(/5 daemons running/);
       await run.waitForOutput(/ticker\s+│ tick \d\d:\d\d:\d\d/);
       run.child.kill("SIGTERM");
       const code = await run.exited;
@@ -78,7 +78,7 @@ describe("the starter project of warden init", () => {
     const result = init("ts");
     onAnyPort(result);
     const run = temporary.track(runWarden(["up"], result.dir));
-    await run.waitForOutput(/3 daemons running/);
+    await run.waitForOutput(/5 daemons running/);
     run.child.kill("SIGINT");
     expect(await run.exited, run.output().stderr).toBe(0);
     expect(run.output().stderr).toMatch(/heartbeat\s+info\s+beating every 5000 ms/);

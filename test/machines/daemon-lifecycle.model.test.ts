@@ -157,6 +157,15 @@ class Rig {
         // An in-process daemon cannot exit by itself: only a process driver reports EXITED, so
         // the report goes to the lifecycle actor, reached through the manager's inspect hook.
         return this.lifecycleActor().send({ type: "EXITED", exitCode: event.exitCode });
+      case "RESUME_FAILED":
+        // The manager sends it when it hands over a daemon that restart-state.json says was
+        // FAILED (test/runtime/manager/daemon-manager.restart-state.test.ts); here it goes to
+        // the lifecycle actor directly, failed now, so its cool-down runs as the model's does.
+        return this.lifecycleActor().send({
+          type: "RESUME_FAILED",
+          at: this.clock.now(),
+          error: event.error,
+        });
       case "HEALTH_RESULT": {
         daemon.scriptHealth({ healthy: Boolean(event.healthy), detail: event.detail });
         const last = Math.max(this.entered("RUNNING"), daemon.lastHealthCheckAt ?? -Infinity);

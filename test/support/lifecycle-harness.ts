@@ -17,6 +17,7 @@ import {
   daemonLifecycleMachine,
   type LifecycleContext,
   type LifecycleEvent,
+  type LifecycleInput,
 } from "../../machines/daemon-lifecycle.ts";
 import { resolvePolicy, type DaemonPolicyOptions } from "../../machines/daemon-policy.ts";
 import type { InstanceInput, InstanceReport } from "../../machines/instance-protocol.ts";
@@ -42,6 +43,8 @@ export interface ChartOptions {
   dependenciesReady?: boolean;
   /** Backoff jitter; 0.5 by default, so a counted restart waits half the backoff cap. */
   random?: () => number;
+  /** Restart counters a previous manager left (machines/restart-record.ts). */
+  restored?: LifecycleInput["restored"];
 }
 
 type SupervisorEvent = DaemonTransition | DaemonHealthChange;
@@ -98,6 +101,7 @@ export class ChartRig {
           now: () => this.clock.now(),
           random: options.random ?? (() => 0.5),
           dependenciesReady: options.dependenciesReady ?? true,
+          ...(options.restored ? { restored: options.restored } : {}),
         },
       },
       on: {

@@ -143,6 +143,8 @@ export function eventsOfType(type: string): AnyEventObject[] {
       return [{ type, error: "scripted crash" }];
     case "DEPENDENCY_LOST":
       return [{ type, dependency: DEPENDENCY }];
+    case "RESUME_FAILED":
+      return [{ type, at: 0, error: "scripted failure before the manager restarted" }];
     default:
       return [{ type }];
   }

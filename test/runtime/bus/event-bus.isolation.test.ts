@@ -38,7 +38,7 @@ describe("EventBus: isolation of subscribers", () => {
     expect(letters).toHaveLength(2);
     expect(letters.map((letter) => letter.subscriber)).toEqual(["thrower", "thrower"]);
     expect(letters.map((letter) => letter.error)).toEqual(["boom", "boom"]);
-    expect(letters.map((letter) => letter.envelope.data)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(letters.map((letter) => letter.event.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
   it("dead-letters a rejected async handler without harming publisher or others", async () => {
@@ -68,7 +68,7 @@ describe("EventBus: isolation of subscribers", () => {
       subscriber: "rejecter",
       error: "async boom",
       attempts: 1,
-      envelope: { id: envelope.id, type: "JOB", source: "scheduler", data: { id: 7 } },
+      event: { id: envelope.id, type: "JOB", source: "scheduler", data: { id: 7 } },
     });
     // Stamped with the bus clock at the time of the failure.
     expect(letter!.firstFailedAt).toBe(1_700_000_000_250);
@@ -128,14 +128,14 @@ describe("EventBus: isolation of subscribers", () => {
 
   it("uses a dead-letter queue it is given, bounded by its capacity", () => {
     const clock = new SimulatedClock();
-    const deadLetters = new DeadLetterQueue(2);
+    const deadLetters = new DeadLetterQueue({ maxEntries: 2 });
     const bus = new EventBus({ clock, deadLetters });
     bus.subscribe("X", () => {
       throw new Error("no");
     });
     for (let n = 0; n < 3; n++) bus.publish("X", { n });
     expect(bus.deadLetters).toBe(deadLetters);
-    expect(deadLetters.list().map((letter) => letter.envelope.data)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(deadLetters.list().map((letter) => letter.event.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 });
 

@@ -43,8 +43,15 @@ describe("configuredDaemons", () => {
     expect(daemons.size).toBe(64); // 63 catalog types and one of the configuration's own
   });
 
-  it("without a catalog knows the configuration's daemons only", () => {
-    expect([...configuredDaemons({ daemons: { a: { ...bound } } }).keys()]).toEqual(["a"]);
+  it("without a catalog knows the configuration's daemons and the built-ins `warden up` always runs", () => {
+    const daemons = configuredDaemons({ daemons: { a: { ...bound } } });
+    expect([...daemons.keys()]).toEqual(["a", "CROSS_PROCESS_POLLER", "DLQ_RETRY"]);
+    expect(daemons.get("DLQ_RETRY")).toMatchObject({ binding: "built-in", configured: false });
+  });
+
+  it("lets a configuration without a catalog set an always-running built-in's options", () => {
+    const daemons = configuredDaemons({ daemons: { DLQ_RETRY: { options: { tickMs: 10 } } } });
+    expect(daemons.get("DLQ_RETRY")).toMatchObject({ binding: "built-in", configured: true });
   });
 });
 
@@ -54,9 +61,12 @@ describe("planStart", () => {
       catalog: "ringrift",
       daemons: { S3_BACKUP: { ...bound }, MODEL_DISTRIBUTION: { ...bound } },
     };
+    // With the built-ins `warden up` always runs (DLQ_RETRY depends on EVENT_ROUTER there).
     expect(planStart(config, {}, "w.json").targets).toEqual([
       "EVENT_ROUTER",
+      "CROSS_PROCESS_POLLER",
       "MODEL_DISTRIBUTION",
+      "DLQ_RETRY",
       "S3_BACKUP",
     ]);
   });
@@ -74,15 +84,15 @@ describe("planStart", () => {
     ]);
   });
 
-  it("refuses CROSS_PROCESS_POLLER and DLQ_RETRY until they are real, never fakes them", () => {
-    const error = failureOf(() =>
-      planStart({ catalog: "ringrift", daemons: {} }, { daemons: "DLQ_RETRY" }, "w.json"),
-    );
-    expect(error.details).toEqual([
-      expect.stringMatching(
-        /daemons\.DLQ_RETRY: a built-in daemon that is not available yet: .*dead-letter/,
-      ),
+  it("always plans CROSS_PROCESS_POLLER and DLQ_RETRY, with or without a catalog", () => {
+    expect(planStart({ daemons: { a: { ...bound } } }, {}, "w.json").targets).toEqual([
+      "a",
+      "CROSS_PROCESS_POLLER",
+      "DLQ_RETRY",
     ]);
+    expect(
+      planStart({ catalog: "ringrift", daemons: {} }, { daemons: "DLQ_RETRY" }, "w.json").targets,
+    ).toEqual(["EVENT_ROUTER", "CROSS_PROCESS_POLLER", "DLQ_RETRY"]);
   });
 
   it("warns of every deprecated target", () => {
@@ -145,7 +155,7 @@ describe("catalogRows", () => {
     });
     expect(rows.find((row) => row.name === "DLQ_RETRY")).toMatchObject({
       builtIn: true,
-      bound: false,
+      bound: true,
     });
     expect(rows.find((row) => row.name === "EVENT_ROUTER")).toMatchObject({
       builtIn: true,
