@@ -6,6 +6,7 @@ import type { ControlApiResult } from "./control-api.ts";
 import type { CostResult } from "./daemon-cost.ts";
 import type { RestartResult } from "./process-restart.ts";
 import type { CoordinatorResult } from "./ringrift-coordinator.ts";
+import type { JournalResult } from "./journal.ts";
 import type { StartupResult } from "./startup-critical-path.ts";
 
 /** The report a full run rewrites. */
@@ -31,6 +32,14 @@ export interface Plan {
   footprintWarmups: number;
   /** (g): measured starts and stops of the ringrift coordinator profile (after one warm-up). */
   ringriftRuns: number;
+  /** (h): events per throughput run and runs of each side; events for the ack latency. */
+  journalEvents: number;
+  journalRepeats: number;
+  journalLatencyEvents: number;
+  /** (h): events per cross-process run, runs; manager kills under --supervised. */
+  crossProcessEvents: number;
+  crossProcessRuns: number;
+  recoveryRuns: number;
 }
 
 export const FULL: Plan = {
@@ -50,6 +59,12 @@ export const FULL: Plan = {
   footprintRuns: 15,
   footprintWarmups: 2,
   ringriftRuns: 5,
+  journalEvents: 500_000,
+  journalRepeats: 7,
+  journalLatencyEvents: 20_000,
+  crossProcessEvents: 1_000,
+  crossProcessRuns: 5,
+  recoveryRuns: 7,
 };
 
 export const QUICK: Plan = {
@@ -69,6 +84,12 @@ export const QUICK: Plan = {
   footprintRuns: 3,
   footprintWarmups: 1,
   ringriftRuns: 2,
+  journalEvents: 50_000,
+  journalRepeats: 3,
+  journalLatencyEvents: 2_000,
+  crossProcessEvents: 200,
+  crossProcessRuns: 2,
+  recoveryRuns: 2,
 };
 
 export const TARGETS = {
@@ -83,6 +104,13 @@ export const TARGETS = {
   idleCpuPercent: 1,
   /** (f): a `warden` command, spawn to exit, against `node -e 0`. */
   cliRatio: 1.5,
+  /** (h): journaled events per second, batched, and against the in-memory bus. */
+  journalEventsPerSecond: 100_000,
+  journalRatio: 0.2,
+  /** (h): cross-process delivery p99, ms. */
+  crossProcessP99Ms: 20,
+  /** (h): SIGKILL of the manager to every quickstart daemon RUNNING under --supervised, ms. */
+  supervisedRecoveryMs: 2000,
 } as const;
 
 /** The benchmarks by the name `--only` takes, in the order the report lists them. */
@@ -94,6 +122,7 @@ export const BENCHMARKS = [
   "control-api",
   "cli-footprint",
   "ringrift-coordinator",
+  "journal",
 ] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -106,4 +135,5 @@ export interface Results {
   control?: ControlApiResult;
   footprint?: CliFootprintResult;
   ringrift?: CoordinatorResult;
+  journal?: JournalResult;
 }

@@ -21,6 +21,7 @@ import { machine } from "./machine.ts";
 import { BENCHMARKS, FULL, QUICK, REPORT_FILE, type BenchmarkName, type Results } from "./plan.ts";
 import { runProcessRestart } from "./process-restart.ts";
 import { runRingriftCoordinator } from "./ringrift-coordinator.ts";
+import { runJournal } from "./journal.ts";
 import { controlTables } from "./report/control-tables.ts";
 import { integer } from "./report/format.ts";
 import { report, tidy } from "./report/report.ts";
@@ -139,6 +140,21 @@ async function main(): Promise<void> {
       `(g) the ringrift coordinator profile: ${plan.ringriftRuns} starts and stops after 1 warm-up`,
     );
     results.ringrift = await runRingriftCoordinator({ runs: plan.ringriftRuns, progress });
+  }
+  if (wanted("journal")) {
+    progress(
+      `(h) the journal: ${plan.journalRepeats} × ${integer(plan.journalEvents)} events each way, ` +
+        `${plan.crossProcessRuns} cross-process runs, ${plan.recoveryRuns} manager kills`,
+    );
+    results.journal = await runJournal({
+      events: plan.journalEvents,
+      repeats: plan.journalRepeats,
+      latencyEvents: plan.journalLatencyEvents,
+      crossProcessEvents: plan.crossProcessEvents,
+      crossProcessRuns: plan.crossProcessRuns,
+      recoveryRuns: plan.recoveryRuns,
+      progress,
+    });
   }
   if (wanted("daemon-cost")) {
     progress(`(a) cost per daemon: ${plan.sizes.map(integer).join(", ")} daemons`);

@@ -10,6 +10,7 @@ import {
 import { TARGETS, type Plan, type Results } from "../plan.ts";
 import { PM2_CACHE, SETTLE_MS } from "../process-restart.ts";
 import { PROFILE, SETTLE_MS as RINGRIFT_SETTLE_MS } from "../ringrift-coordinator.ts";
+import { JOURNAL_SUBSCRIBERS } from "../journal/throughput.ts";
 import { START_MS } from "../startup-critical-path.ts";
 import { integer } from "./format.ts";
 
@@ -94,6 +95,21 @@ export function descriptions(plan: Plan, results: Results): string {
   STOPPED), and this process's from spawning \`warden up\` to its "${results.ringrift.daemons} daemons running" line (and from
   SIGTERM to its exit with code 0). Run alone with \`npm run bench -- --only ringrift-coordinator\`.
   **No target: the figures are recorded.**`);
+  }
+  if (results.journal) {
+    items.push(`- **(h) The journal.** \`EventBus.publish\` with ${JOURNAL_SUBSCRIBERS} durable subscribers (named, as daemons'
+  subscriptions are) on a bus with the SQLite journal (\`runtime/journal/journal.ts\` in a temporary
+  state directory), timed until the last batch is written (\`whenFlushed\`), against the same publishes
+  and subscribers on a bus without one, alternating, ${plan.journalRepeats} runs each of
+  ${integer(plan.journalEvents)} events. Latency: ${integer(plan.journalLatencyEvents)} events at 10,000/s, from \`publish\` to
+  \`publishAcknowledged\` resolving (the event is in the file), against the in-memory bus's publish to
+  the next turn of the loop. Cross-process: a second Node process appends ${integer(plan.crossProcessEvents)} events at
+  200/s to the journal's inbox (\`appendToInbox\`, the documented way in), each stamped with the wall
+  time of its append; a DaemonManager running CROSS_PROCESS_POLLER delivers them, and the latency is
+  the time to the subscriber (${plan.crossProcessRuns} runs; medians of each run's p50 and p99). Recovery: the quickstart
+  under \`warden up --supervised\` in a temporary copy; ${plan.recoveryRuns} times, after the manager has run 1.5 s,
+  SIGKILL to the manager and the time until the new manager prints "N daemons running" (the supervisor's
+  restart delay, full jitter up to 500 ms, included). Run alone with \`npm run bench -- --only journal\`.`);
   }
   return items.join("\n");
 }

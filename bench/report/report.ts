@@ -28,6 +28,11 @@ function runCounts(plan: Plan, results: Results): string {
   }
   if (results.footprint) counts.push(`${plan.footprintRuns} runs of each command for (f)`);
   if (results.ringrift) counts.push(`${plan.ringriftRuns} starts and stops for (g)`);
+  if (results.journal) {
+    counts.push(
+      `${plan.journalRepeats} throughput runs each way, ${plan.crossProcessRuns} cross-process runs and ${plan.recoveryRuns} manager kills for (h)`,
+    );
+  }
   return counts.join("; ");
 }
 

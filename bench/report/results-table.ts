@@ -5,6 +5,7 @@ import { TARGETS, type Results } from "../plan.ts";
 import type { RestartResult } from "../process-restart.ts";
 import { START_MS, type StartupResult } from "../startup-critical-path.ts";
 import { footprintRows } from "./footprint-rows.ts";
+import { journalRows } from "./journal-rows.ts";
 import { events, integer, micros, millis, ratio } from "./format.ts";
 
 export interface Row {
@@ -102,6 +103,7 @@ export function rows(results: Results): Row[] {
     ...(results.startup ? [startupRow(results.startup)] : []),
     ...(results.restart ? restartRows(results.restart) : []),
     ...(results.footprint ? footprintRows(results.footprint) : []),
+    ...(results.journal ? journalRows(results.journal) : []),
   ];
 }
 

@@ -65,11 +65,21 @@ export class JournalDeadLetters extends DeadLetterQueue {
    * const manager = new DaemonManager({ stateDir, journal, deadLetters });
    */
   static open(
-    journal: { db: JournalDatabase; file: string },
+    journal: {
+      db: JournalDatabase;
+      file: string;
+      beforeFlush?: (hook: () => void) => () => void;
+    },
     options: JournalDeadLettersOptions = {},
   ): JournalDeadLetters {
-    return new JournalDeadLetters(journal.db, journal.file, options);
+    const store = new JournalDeadLetters(journal.db, journal.file, options);
+    // A failed delivery's dead letter is written before the cursor that passes it: a crash
+    // between the two writes then repeats the delivery instead of losing it.
+    store.unhook = journal.beforeFlush?.(() => store.flush()) ?? (() => {});
+    return store;
   }
+
+  private unhook: () => void = () => {};
 
   constructor(
     private db: JournalDatabase,
@@ -147,6 +157,7 @@ export class JournalDeadLetters extends DeadLetterQueue {
   /** Writes what waits and stops writing: call it before the journal closes. */
   close(): void {
     if (this.closed) return;
+    this.unhook();
     this.flush();
     clearTimeout(this.retryTimer);
     this.closed = true;

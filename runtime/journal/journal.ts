@@ -13,7 +13,6 @@ import { Subject, type Observable } from "rxjs";
 import { WardenError } from "../../machines/errors.ts";
 import type { Envelope } from "../../machines/envelope.ts";
 import type { BusJournal, JournaledEnvelope } from "../bus/bus-journal.ts";
-import type { Statement } from "better-sqlite3";
 import {
   journalError,
   journalFile,
@@ -22,6 +21,7 @@ import {
   type OpenJournalOptions,
 } from "./journal-db.ts";
 import { envelopeOfRow, type EventRow } from "./event-rows.ts";
+import { EventWriter, type PendingEvent } from "./event-writer.ts";
 
 export interface JournalOptions extends OpenJournalOptions {
   /** Events written in one transaction at most; more waiting are written at once. Default 4096. */
@@ -40,35 +40,31 @@ export interface JournalDegradation {
   since: number;
 }
 
-interface Pending {
-  seq: number;
-  envelope: Envelope;
-  data: string | null;
-}
-
 interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
+/**
+ * The manager's connection waits this long for another process's write lock (opening it waits
+ * the usual 5 s): its writes run on the event loop, which must never stall for seconds.
+ */
+const WRITE_BUSY_TIMEOUT_MS = 100;
+/** A lock held this long makes the journal degraded; until then writes are retried. */
+const BUSY_GRACE_MS = 2000;
+const BUSY_RETRY_MS = 50;
+
 /** Rows deleted by one prune at most, so that a prune never holds the loop for long. */
 const PRUNE_CHUNK = 20_000;
 
-/**
- * Rows per INSERT statement: one call into the addon per 64 events instead of per event,
- * about twice the throughput of a statement per row (measured with bench/journal).
- */
-const ROWS_PER_INSERT = 64;
-const COLUMNS = "(seq, id, type, source, time, node, data)";
-
-function insertSql(rows: number): string {
-  return `INSERT OR IGNORE INTO events ${COLUMNS} VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
-}
 
 export class Journal implements BusJournal {
-  private pending: Pending[] = [];
+  private pending: PendingEvent[] = [];
   private readonly dirtyCursors = new Map<string, number>();
   private readonly cursors = new Map<string, number>();
+  private readonly hooks = new Set<() => void>();
+  /** Since when the file has been locked by another process (SQLITE_BUSY), if it is. */
+  private busySince: number | undefined;
   /** Live subscriptions' positions, read at every flush. */
   private readonly tracked = new Map<string, () => number>();
   private waiters: Waiter[] = [];
@@ -78,11 +74,7 @@ export class Journal implements BusJournal {
   private oldestSeq: number;
   private closed = false;
   private readonly degradations = new Subject<JournalDegradation | undefined>();
-  private insert!: Statement;
-  private insertMany!: Statement;
-  /** The parameters of one `insertMany`, reused. */
-  private readonly manyParameters: unknown[] = new Array<unknown>(ROWS_PER_INSERT * 7);
-  private upsertCursor!: Statement;
+  private writer: EventWriter;
   private database: JournalDatabase;
   private readonly batchSize: number;
   private readonly retainEvents: number;
@@ -104,7 +96,14 @@ export class Journal implements BusJournal {
    */
   static open(stateDir: string, options: JournalOptions = {}): Journal {
     const file = journalFile(stateDir);
-    return new Journal(openJournalDatabase(file, options), file, options);
+    const db = openJournalDatabase(file, options);
+    try {
+      return new Journal(db, file, options);
+    } catch (error) {
+      // A damaged page is found by the first read (SQLITE_CORRUPT): said, never a stack trace.
+      db.close();
+      throw journalError(file, error);
+    }
   }
 
   constructor(
@@ -125,7 +124,8 @@ export class Journal implements BusJournal {
     };
     this.seq = bounds.newest ?? 0;
     this.oldestSeq = bounds.oldest ?? this.seq + 1;
-    this.prepare(db);
+    db.pragma(`busy_timeout = ${WRITE_BUSY_TIMEOUT_MS}`);
+    this.writer = new EventWriter(db);
     for (const row of db.prepare("SELECT subscription, seq FROM cursors").all() as {
       subscription: string;
       seq: number;
@@ -154,19 +154,11 @@ export class Journal implements BusJournal {
     }
     const db = openJournalDatabase(this.file, this.options);
     this.database = db;
-    this.prepare(db);
+    db.pragma(`busy_timeout = ${WRITE_BUSY_TIMEOUT_MS}`);
+    this.writer = new EventWriter(db);
     this.oldestSeq = this.seq + 1;
     for (const [subscription, seq] of this.cursors) this.dirtyCursors.set(subscription, seq);
     this.schedule();
-  }
-
-  private prepare(db: JournalDatabase): void {
-    this.insert = db.prepare(insertSql(1));
-    this.insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
-    this.upsertCursor = db.prepare(
-      "INSERT INTO cursors (subscription, seq) VALUES (?, ?) " +
-        "ON CONFLICT (subscription) DO UPDATE SET seq = excluded.seq",
-    );
   }
 
   get headSeq(): number {
@@ -196,7 +188,9 @@ export class Journal implements BusJournal {
       );
     }
     this.pending.push({ seq, envelope, data: data ?? null });
-    if (this.pending.length >= this.batchSize && !this.degraded) this.flush();
+    if (this.pending.length >= this.batchSize && !this.degraded && this.busySince === undefined) {
+      this.flush();
+    }
     else this.schedule();
   }
 
@@ -241,9 +235,20 @@ export class Journal implements BusJournal {
     });
   }
 
+  /**
+   * Runs `hook` before every batch: a store whose writes must not come after the positions the
+   * batch writes (a failed delivery's dead letter before the cursor that passes it). Returns
+   * the function that removes it.
+   */
+  beforeFlush(hook: () => void): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
   /** Writes what waits, in one transaction; on failure the journal is degraded and keeps it. */
   flush(): void {
     if (this.closed) return;
+    for (const hook of this.hooks) hook();
     for (const [subscription, acknowledged] of this.tracked) {
       const seq = acknowledged();
       if (this.cursors.get(subscription) === seq) continue;
@@ -262,14 +267,16 @@ export class Journal implements BusJournal {
     this.waiters = [];
     try {
       this.db.transaction(() => {
-        this.insertBatch(batch);
-        for (const [subscription, seq] of cursors) this.upsertCursor.run(subscription, seq);
+        this.writer.events(batch);
+        for (const [subscription, seq] of cursors) this.writer.position(subscription, seq);
       })();
     } catch (error) {
+      if (this.briefly(error, batch, cursors, waiters)) return;
       this.failed(batch, cursors, journalError(this.file, error));
       this.settle(waiters, this.degraded!.error);
       return;
     }
+    this.busySince = undefined;
     if (this.degraded) this.recovered();
     this.settle(waiters, undefined);
     this.prune();
@@ -315,40 +322,9 @@ export class Journal implements BusJournal {
     this.db.close();
   }
 
-  /** Inserts `batch`, `ROWS_PER_INSERT` rows per statement, the rest one by one. */
-  private insertBatch(batch: readonly Pending[]): void {
-    const parameters = this.manyParameters;
-    let at = 0;
-    for (; at + ROWS_PER_INSERT <= batch.length; at += ROWS_PER_INSERT) {
-      let k = 0;
-      for (let i = at; i < at + ROWS_PER_INSERT; i++) {
-        const { seq, envelope, data } = batch[i]!;
-        parameters[k++] = seq;
-        parameters[k++] = envelope.id;
-        parameters[k++] = envelope.type;
-        parameters[k++] = envelope.source;
-        parameters[k++] = envelope.time;
-        parameters[k++] = envelope.node ?? null;
-        parameters[k++] = data;
-      }
-      this.insertMany.run(parameters);
-    }
-    for (; at < batch.length; at++) {
-      const { seq, envelope, data } = batch[at]!;
-      this.insert.run(
-        seq,
-        envelope.id,
-        envelope.type,
-        envelope.source,
-        envelope.time,
-        envelope.node ?? null,
-        data,
-      );
-    }
-  }
-
   private schedule(): void {
-    if (this.scheduled || this.degraded) return;
+    // Degraded or locked: the retry timer writes.
+    if (this.scheduled || this.degraded || this.busySince !== undefined) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -356,7 +332,34 @@ export class Journal implements BusJournal {
     });
   }
 
-  private failed(batch: Pending[], cursors: [string, number][], error: WardenError): void {
+  /**
+   * Another process holds the write lock (an appender, a `sqlite3` shell): for up to
+   * BUSY_GRACE_MS the batch and its acknowledgements just wait and the write is tried again
+   * soon, without saying "degraded"; each try waits at most the short busy timeout, so the
+   * event loop is never held for long. True when it took the failure so.
+   */
+  private briefly(
+    error: unknown,
+    batch: PendingEvent[],
+    cursors: [string, number][],
+    waiters: Waiter[],
+  ): boolean {
+    const busy = String((error as { code?: unknown }).code ?? "").startsWith("SQLITE_BUSY");
+    if (!busy || this.degraded) return false;
+    this.busySince ??= Date.now();
+    if (Date.now() - this.busySince > BUSY_GRACE_MS) return false;
+    this.pending = batch.concat(this.pending);
+    for (const [subscription, seq] of cursors) {
+      if (!this.dirtyCursors.has(subscription)) this.dirtyCursors.set(subscription, seq);
+    }
+    this.waiters = waiters.concat(this.waiters);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.flush(), BUSY_RETRY_MS);
+    this.retryTimer.unref();
+    return true;
+  }
+
+  private failed(batch: PendingEvent[], cursors: [string, number][], error: WardenError): void {
     this.pending = batch.concat(this.pending);
     for (const [subscription, seq] of cursors) {
       if (!this.dirtyCursors.has(subscription)) this.dirtyCursors.set(subscription, seq);
