@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { isWardenError, messageOf } from "../machines/errors.ts";
+import { registerDiagramCommand } from "./commands/diagram.ts";
 import { registerDlqCommands } from "./commands/dlq.ts";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
@@ -55,6 +56,10 @@ export function buildProgram(io: CliIO): Command {
       "--supervised",
       "run the manager as a child process and restart it with backoff if it dies (gives up after more than 5 restarts within 60 s)",
     )
+    .option(
+      "--inspect <ws-url>",
+      "stream the actor system to a Stately inspector's WebSocket (docs/stately-inspector.md)",
+    )
     .action(async (options) =>
       // The supervisor loads none of the manager's runtime: it never imports ./commands/up.ts.
       options.supervised === true
@@ -104,6 +109,7 @@ export function buildProgram(io: CliIO): Command {
   registerLogsCommand(program, io);
   registerControlCommands(program, io);
   registerDlqCommands(program, io);
+  registerDiagramCommand(program, io);
   return program;
 }
 

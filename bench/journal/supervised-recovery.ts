@@ -47,8 +47,7 @@ export async function runSupervisedRecovery(options: {
   // Limits wide enough for the runs (the benchmark kills the manager on purpose), and each kill
   // the first of its kind: a manager that ran RUN_BEFORE_KILL_MS has its backoff attempt reset,
   // so every restart waits the first backoff step (full jitter up to 500 ms), as a lone crash does.
-  process.env.WARDEN_SUPERVISED_LIMITS =
-    `maxRestarts=${options.runs + 5},withinMs=600000,resetAfterMs=${RUN_BEFORE_KILL_MS - 200}`;
+  process.env.WARDEN_SUPERVISED_LIMITS = `maxRestarts=${options.runs + 5},withinMs=600000,resetAfterMs=${RUN_BEFORE_KILL_MS - 200}`;
   const cli = spawnNode("warden up --supervised", [WARDEN_BIN, "up", "--supervised"], dir);
   let output = "";
   cli.child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

@@ -73,6 +73,7 @@ export function managerArgs(options: UpOptions): string[] {
   if (options.profile !== undefined) args.push(`--profile=${options.profile}`);
   if (options.output === false) args.push("--no-output");
   if (options.logLevel !== undefined) args.push(`--log-level=${options.logLevel}`);
+  if (options.inspect !== undefined) args.push(`--inspect=${options.inspect}`);
   return args;
 }
 

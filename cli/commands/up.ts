@@ -18,6 +18,7 @@ import { rememberStateDir } from "../../runtime/config/state-dir-memo.ts";
 import { LOCK_FILE, acquireStateLock } from "../../runtime/state/state-lock.ts";
 import { Journal } from "../../runtime/journal/journal.ts";
 import { JournalDeadLetters } from "../../runtime/journal/dead-letter-store.ts";
+import type { StatelyBridge } from "../../runtime/inspect/stately-bridge.ts";
 import { formatOutputLine } from "../format-output-line.ts";
 import { formatTransition } from "../format-transition.ts";
 import { StartupProgress } from "../startup-progress.ts";
@@ -31,6 +32,8 @@ export interface UpOptions extends Selection {
   output?: boolean;
   /** Run the manager as a child of a supervisor that restarts it (./supervised.ts). */
   supervised?: boolean;
+  /** A Stately inspector's WebSocket URL: the actor system is streamed there. */
+  inspect?: string;
 }
 
 /**
@@ -73,6 +76,19 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     level: options.logLevel ?? "info",
     destination: humanLogStream(io.errStream, io.color),
   });
+  // Stately's inspector, if asked for: every actor from the first on (runtime/inspect/).
+  let bridge: StatelyBridge | undefined;
+  if (options.inspect !== undefined) {
+    try {
+      const { statelyBridge } = await import("../../runtime/inspect/stately-bridge.ts");
+      bridge = statelyBridge({ url: options.inspect, logger });
+    } catch (error) {
+      deadLetters.close();
+      journal.close();
+      await lock.release();
+      throw error;
+    }
+  }
   // Made once the manager exists, used by callbacks handed to it before.
   const late: { fatal?: (why: string) => void; guard?: StateDirGuard } = {};
   let manager: DaemonManager;
@@ -84,6 +100,7 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
       logger,
       journal,
       deadLetters,
+      ...(bridge ? { inspect: bridge.inspect } : {}),
       // A crash loop and a FAILED daemon survive a restart of the manager (docs/restart-state.md).
       restartState: true,
       // An error that belongs to no daemon is the manager's own: stop everything, exit 1.
@@ -155,6 +172,7 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     const inTime = await closeWithin(manager, budgetMs);
     plane.close();
     closeJournal(journal, deadLetters, io);
+    bridge?.stop();
     await lock.release();
     if (inTime) {
       io.err("warden: all daemons stopped");

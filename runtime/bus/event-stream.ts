@@ -21,6 +21,11 @@ export interface EventStreamOptions {
   logger: Logger;
   keepAliveMs?: number;
   maxQueuedBytes?: number;
+  /**
+   * Name each event after its type (`event: TYPE`, the default); unnamed events reach a
+   * browser's EventSource through its one `message` listener (the inspector's page).
+   */
+  named?: boolean;
 }
 
 /**
@@ -40,7 +45,8 @@ export function streamEvents(response: ServerResponse, options: EventStreamOptio
     // Reverse proxies must not buffer a stream.
     "x-accel-buffering": "no",
   });
-  const backlog = options.backlog.map(formatEvent).join("");
+  const format = (envelope: Envelope) => formatEvent(envelope, options.named ?? true);
+  const backlog = options.backlog.map(format).join("");
   // Comment line: the headers and a first byte go out now, even with an empty backlog.
   const drained = response.write(`: warden events\n\n${backlog}`);
   // A large backlog may take a moment to leave; the 1 MiB allowance is for what comes after it.
@@ -62,7 +68,7 @@ export function streamEvents(response: ServerResponse, options: EventStreamOptio
     if (options.types && !options.types.has(envelope.type)) return;
     // Runs inside whoever published: nothing may escape into the publisher.
     try {
-      send(formatEvent(envelope));
+      send(format(envelope));
     } catch (error) {
       options.logger.error({ err: error }, "event stream write failed");
       response.destroy();
@@ -85,7 +91,8 @@ export function streamEvents(response: ServerResponse, options: EventStreamOptio
 }
 
 /** One event in the SSE wire format; a line break in the type would end the field early. */
-function formatEvent(envelope: Envelope): string {
+function formatEvent(envelope: Envelope, named: boolean): string {
   const type = envelope.type.replace(/[\r\n]/g, " ");
-  return `id: ${envelope.id}\nevent: ${type}\ndata: ${envelopeJson(envelope)}\n\n`;
+  const name = named ? `event: ${type}\n` : "";
+  return `id: ${envelope.id}\n${name}data: ${envelopeJson(envelope)}\n\n`;
 }

@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | "bad_json"
   | "bad_request"
   | "unauthorized"
+  | "forbidden"
   | "not_found"
   | "unknown_daemon"
   | "unknown_dead_letter"

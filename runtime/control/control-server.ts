@@ -1,7 +1,7 @@
 /**
  * The control and health API of a manager (SPEC §9, docs/control-api.md) as a fastify instance:
- * unauthenticated probes (`/healthz`, `/readyz`, `/metrics`) and the `/v1` routes behind a bearer
- * token. Whatever a client sends, the answer is JSON (an error is `{ error: { code, message } }`)
+ * unauthenticated probes (`/healthz`, `/readyz`, `/metrics`), the `/v1` routes behind a bearer
+ * token and the inspector at `/inspector` (runtime/inspector/) behind its login. Whatever a client sends, the answer is JSON (an error is `{ error: { code, message } }`)
  * and the manager keeps running; a bug in a route is a 500 `internal`, logged.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
@@ -23,6 +23,8 @@ import {
 import { registerDaemonRoutes } from "./control-routes-daemons.ts";
 import { registerEventRoutes } from "./control-routes-events.ts";
 import { registerDlqRoutes } from "./control-routes-dlq.ts";
+import { registerInspector, registerInspectorLogin } from "../inspector/inspector-routes.ts";
+import { InspectorLogins } from "../inspector/inspector-logins.ts";
 import type { DaemonManager } from "../manager/daemon-manager.ts";
 import type { EventHistory } from "../bus/event-history.ts";
 import { silentLogger, type Logger } from "../logger.ts";
@@ -110,6 +112,17 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
   });
 
   registerProbes(app, options);
+  const logins = new InspectorLogins();
+  registerInspector(app, {
+    manager: options.manager,
+    history: options.history,
+    logger,
+    streams,
+    stateDir: options.info.stateDir,
+    info: options.info,
+    logins,
+    token: options.token,
+  });
   void app.register(
     async (v1) => {
       v1.addHook("onRequest", async (request) => authenticate(request, options.token));
@@ -126,6 +139,7 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
         deadLetters: options.manager.bus.deadLetters,
         clock: options.manager.clock,
       });
+      registerInspectorLogin(v1, logins);
     },
     { prefix: "/v1" },
   );

@@ -57,7 +57,6 @@ const BUSY_RETRY_MS = 50;
 /** Rows deleted by one prune at most, so that a prune never holds the loop for long. */
 const PRUNE_CHUNK = 20_000;
 
-
 export class Journal implements BusJournal {
   private pending: PendingEvent[] = [];
   private readonly dirtyCursors = new Map<string, number>();
@@ -190,8 +189,7 @@ export class Journal implements BusJournal {
     this.pending.push({ seq, envelope, data: data ?? null });
     if (this.pending.length >= this.batchSize && !this.degraded && this.busySince === undefined) {
       this.flush();
-    }
-    else this.schedule();
+    } else this.schedule();
   }
 
   discard(seq: number): void {

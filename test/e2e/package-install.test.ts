@@ -268,6 +268,9 @@ async function upThenSigterm(dir: string, configName: string) {
       daemons: { name: string; state: string }[];
     };
     expect(daemons.map((d) => `${d.name} ${d.state}`)).toEqual([
+      // The built-ins `warden up` always runs are registered first, HEALTH_SERVER last.
+      "CROSS_PROCESS_POLLER RUNNING",
+      "DLQ_RETRY RUNNING",
       "heartbeat RUNNING",
       "ticker RUNNING",
       "HEALTH_SERVER RUNNING",
