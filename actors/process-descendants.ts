@@ -40,6 +40,12 @@ export interface EscapedQuery {
   startedSince?: string;
   /** A new scan of /proc, not one shared with calls of the last few milliseconds. */
   fresh?: boolean;
+  /**
+   * A scan shared with calls of the last few milliseconds only if it was taken after this
+   * moment (`performance.now()`): when the family was made. A stop of every daemon at once then
+   * costs one scan, not one per daemon (45 process daemons: ≈ 0.6 s of reading /proc before).
+   */
+  freshSince?: number;
 }
 
 /** Environments are a few KiB; a bigger one is read this far and no further. */
@@ -138,7 +144,7 @@ export function instanceIdOf(pid: number): string | undefined {
 export function findEscaped(query: EscapedQuery): ProcessRef[] {
   const { pgid, instanceId, startedSince } = query;
   if (!procAvailable() || (pgid === undefined && instanceId === undefined)) return [];
-  const scan = snapshot(query.fresh === true);
+  const scan = snapshot(query.fresh === true, query.freshSince);
   const since = startedSince === undefined ? undefined : Number(startedSince);
   const candidates = scan.processes.filter(
     (entry) =>
@@ -203,7 +209,11 @@ export function signalProcess(ref: ProcessRef, signal: NodeJS.Signals): boolean 
 }
 
 interface Snapshot {
+  /** When the scan began: processes born later may be missing from it. */
   takenAt: number;
+  /** When it ended: the burst that shares it is counted from here (a scan of a busy machine
+   * takes longer than SHARED_SCAN_MS itself). */
+  doneAt: number;
   processes: ProcStat[];
   /** Markers read so far, by pid: each environment is read at most once per scan. */
   markers: Map<number, string | undefined>;
@@ -211,10 +221,16 @@ interface Snapshot {
 
 let shared: Snapshot | undefined;
 
-function snapshot(fresh: boolean): Snapshot {
+function snapshot(fresh: boolean, since: number | undefined): Snapshot {
   const now = performance.now();
-  if (fresh || shared === undefined || now - shared.takenAt > SHARED_SCAN_MS) {
-    shared = { takenAt: now, processes: scanProcesses(), markers: new Map() };
+  if (
+    fresh ||
+    shared === undefined ||
+    now - shared.doneAt > SHARED_SCAN_MS ||
+    (since !== undefined && shared.takenAt < since)
+  ) {
+    const processes = scanProcesses();
+    shared = { takenAt: now, doneAt: performance.now(), processes, markers: new Map() };
   }
   return shared;
 }

@@ -55,6 +55,8 @@ export class ProcessFamily {
   /** Signals that failed, told once each (SIGKILL is repeated at every poll). */
   private readonly told = new Set<string>();
   private readonly clock: WardenClock;
+  /** When the family was made (`performance.now()`): a /proc scan older than that predates it. */
+  private readonly madeAt = performance.now();
 
   constructor(private readonly options: ProcessFamilyOptions) {
     this.clock = options.clock ?? systemClock;
@@ -72,8 +74,10 @@ export class ProcessFamily {
   discover(): void {
     if (this.over) return;
     const { pgid, instanceId, startedSince } = this.options;
-    // A fresh look: a scan shared with a stop a few milliseconds ago may predate this family.
-    this.add(findEscaped({ pgid, instanceId, startedSince, fresh: true }));
+    // A scan shared with the stops of the same few milliseconds, if it was taken after this
+    // family was made (an older one may predate its processes); what leaves the group later is
+    // found by the marker scans of `gone`.
+    this.add(findEscaped({ pgid, instanceId, startedSince, freshSince: this.madeAt }));
   }
 
   /** SIGTERM, then SIGCONT, to the group and to every escaped process. */

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { isWardenError, messageOf } from "../machines/errors.ts";
 import { registerDiagramCommand } from "./commands/diagram.ts";
 import { registerDlqCommands } from "./commands/dlq.ts";
+import { registerInspectCommand } from "./commands/inspect.ts";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerControlCommands } from "./control-commands.ts";
@@ -109,6 +110,7 @@ export function buildProgram(io: CliIO): Command {
   registerLogsCommand(program, io);
   registerControlCommands(program, io);
   registerDlqCommands(program, io);
+  registerInspectCommand(program, io);
   registerDiagramCommand(program, io);
   return program;
 }

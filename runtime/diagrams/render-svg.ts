@@ -16,5 +16,9 @@ let viz: Promise<Viz> | undefined;
  */
 export async function renderSvg(dot: string): Promise<string> {
   viz ??= import("@viz-js/viz").then((module) => module.instance());
-  return (await viz).renderString(dot, { format: "svg", engine: "dot" });
+  const instance = await viz.catch((error: unknown) => {
+    viz = undefined; // a failed load is tried again next time
+    throw error;
+  });
+  return instance.renderString(dot, { format: "svg", engine: "dot" });
 }

@@ -65,9 +65,7 @@ export function sameOrigin(origin: string | undefined, host: string | undefined)
     return false;
   }
   const bareOrigin = url.origin === origin.replace(/\/$/, "");
-  return (
-    bareOrigin && (url.protocol === "http:" || url.protocol === "https:") && url.host === host
-  );
+  return bareOrigin && (url.protocol === "http:" || url.protocol === "https:") && url.host === host;
 }
 
 /** How a request proved who it is. */

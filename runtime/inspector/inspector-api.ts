@@ -78,7 +78,11 @@ export function registerInspectorApi(app: FastifyInstance, options: InspectorApi
   app.get("/api/events", async (request, reply) => {
     const here = whereOf(request);
     const query = knownQuery(request.query, ["limit"], here);
-    const limit = integerParam(query, "limit", here, { min: 0, max: 1000, fallback: EVENT_BACKLOG });
+    const limit = integerParam(query, "limit", here, {
+      min: 0,
+      max: 1000,
+      fallback: EVENT_BACKLOG,
+    });
     reply.hijack();
     // Unnamed events: the page's EventSource gets every type through one `message` listener.
     const end = streamEvents(reply.raw, {

@@ -61,7 +61,9 @@ export function lifecycleDot(states: readonly string[], edges: readonly ChartEdg
     lines.push(`  ${quoted(state)} [id=${quoted(`state-${state}`)}, class="state"];`);
   }
   for (const edge of edges) {
-    lines.push(`  ${quoted(edge.from)} -> ${quoted(edge.to)} [label=${quoted(edge.labels.join("\n"))}];`);
+    lines.push(
+      `  ${quoted(edge.from)} -> ${quoted(edge.to)} [label=${quoted(edge.labels.join("\n"))}];`,
+    );
   }
   lines.push("}");
   return lines.join("\n");

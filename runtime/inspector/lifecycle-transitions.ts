@@ -34,7 +34,9 @@ export function lifecycleChart(machine: AnyStateMachine = daemonLifecycleMachine
   };
   const states = Object.keys(machine.root.states);
   for (const [from, node] of Object.entries(machine.root.states)) {
-    const sources = node.invoke.map((invoke) => invoke.src).filter((src) => typeof src === "string");
+    const sources = node.invoke
+      .map((invoke) => invoke.src)
+      .filter((src) => typeof src === "string");
     const transitions = [
       ...[...node.transitions.entries()].flatMap(([event, list]) =>
         list.map((transition) => ({ event, transition })),

@@ -23,6 +23,7 @@ export const INSPECTOR_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>warden inspector</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/inspector/app.css">
 <script src="/inspector/app.js" defer></script>
 </head>
@@ -111,7 +112,7 @@ export const LOGIN_NEEDED_HTML = smallPage(
 function smallPage(title: string, head: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>${title}</title>${head}</head>
+<head><meta charset="utf-8"><title>${title}</title><link rel="icon" href="data:,">${head}</head>
 <body>${body}</body>
 </html>
 `;

@@ -26,13 +26,17 @@ header h1 { font-size: 1.1em; margin: 0; }
 main { display: flex; gap: 1em; padding: 1em; align-items: flex-start; }
 section, aside { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: .8em 1em; }
 #graph-section { flex: 1; min-width: 0; }
-#panel { width: 460px; max-width: 50vw; }
+#panel { width: 520px; max-width: 50vw; }
 #timeline-section, #dlq-section { margin: 0 1em 1em; }
 h2 { font-size: 1em; margin: 0 0 .6em; }
 h3 { font-size: .9em; margin: 1em 0 .4em; color: var(--muted); }
 #graph { overflow: auto; max-height: 70vh; }
-#graph svg, #chart svg { max-width: 100%; height: auto; }
-#graph g.node { cursor: pointer; }
+#graph svg { max-width: 100%; height: auto; }
+#chart { overflow: auto; max-height: 480px; }
+/* The chart's labels must stay legible: it scrolls rather than shrinks past this width. */
+#chart svg { width: 100%; min-width: 720px; height: auto; }
+#graph g.node { cursor: pointer; outline: none; }
+#graph g.node:focus-visible > path, #graph g.node:focus-visible > polygon { stroke-width: 3; stroke-dasharray: 4 2; }
 #graph g.node.selected > path, #graph g.node.selected > polygon { stroke-width: 3; }
 #legend, #daemon-list { display: flex; flex-wrap: wrap; gap: .4em; padding: 0; margin: .4em 0; list-style: none; }
 #daemon-list li { cursor: pointer; }
