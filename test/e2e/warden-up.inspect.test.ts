@@ -4,34 +4,15 @@
  * every daemon's lifecycle actor, then a transition as it happens; a URL that is not a
  * WebSocket's is a usage error.
  */
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
+import { until } from "../support/control-client.ts";
+import { freePort } from "../support/process-harness.ts";
 import { workspacePerTest } from "../support/manager-run.ts";
 
 const workspace = workspacePerTest();
 
 const SLEEPER = { command: "sleep", args: ["1000"] };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(check: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 1000; i++) {
-    const value = check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("warden up --inspect", () => {
   it("streams every daemon's actor to a viewer that connects late, then each transition", async () => {
@@ -55,7 +36,8 @@ describe("warden up --inspect", () => {
     try {
       const names = ["a", "b", "CROSS_PROCESS_POLLER", "DLQ_RETRY", "HEALTH_SERVER"];
       await until(
-        () => (names.every((name) => received.some((e) => e.name === name)) ? true : undefined),
+        () => names.every((name) => received.some((e) => e.name === name)),
+        10_000,
         "every daemon's actor",
       );
       const a = received.find((e) => e.type === "@xstate.actor" && e.name === "a")!;
@@ -63,12 +45,13 @@ describe("warden up --inspect", () => {
       expect(restart.code).toBe(0);
       await until(
         () =>
-          received.find(
+          received.some(
             (e) =>
               e.type === "@xstate.snapshot" &&
               e.sessionId === a.sessionId &&
               e.snapshot?.value === "RESTARTING",
           ),
+        10_000,
         "a's RESTARTING as it happens",
       );
     } finally {

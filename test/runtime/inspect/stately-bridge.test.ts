@@ -3,9 +3,10 @@
  * actor, those created before the viewer's socket opened included (beyond the library's own
  * 200-event pre-connection queue), and each transition as it happens.
  */
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
+import { until } from "../../support/control-client.ts";
+import { freePort } from "../../support/process-harness.ts";
 import { silentLogger } from "../../../runtime/logger.ts";
 import { DaemonManager } from "../../../runtime/manager/daemon-manager.ts";
 import { statelyBridge, type StatelyBridge } from "../../../runtime/inspect/stately-bridge.ts";
@@ -22,17 +23,6 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function viewer(port: number): { received: Received[]; close: () => Promise<void> } {
   const received: Received[] = [];
   const server = new WebSocketServer({ host: "127.0.0.1", port });
@@ -46,15 +36,6 @@ function viewer(port: number): { received: Received[]; close: () => Promise<void
       server.close(() => resolve());
     });
   return { received, close };
-}
-
-async function until<T>(check: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const value = check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const idle = { start() {}, stop() {} };
@@ -84,7 +65,8 @@ describe("the Stately bridge", () => {
     const { received, close } = viewer(port);
     cleanup.push(close);
     await until(
-      () => (names.every((name) => received.some((e) => e.name === name)) ? true : undefined),
+      () => names.every((name) => received.some((e) => e.name === name)),
+      5_000,
       "every daemon's actor in the viewer",
     );
     const session = received.find((e) => e.type === "@xstate.actor" && e.name === "daemon-7")!;
@@ -100,12 +82,13 @@ describe("the Stately bridge", () => {
       () =>
         received
           .slice(before)
-          .find(
+          .some(
             (e) =>
               e.type === "@xstate.snapshot" &&
               e.sessionId === session.sessionId &&
               e.snapshot?.value === "STOPPED",
           ),
+      5_000,
       "daemon-7's STOPPED as it happens",
     );
   });
