@@ -26,7 +26,7 @@ export function dependencyDot(daemons: readonly GraphDaemon[]): string {
   const lines = [
     "digraph deps {",
     `  graph [rankdir=LR, nodesep=0.25, ranksep=0.6, bgcolor="transparent", fontname=${quoted(FONT)}];`,
-    `  node [shape=box, style="rounded,filled", fillcolor="white", fontname=${quoted(FONT)}, fontsize=12, height=0.35];`,
+    `  node [shape=box, style="rounded,filled", fillcolor="white", fontname=${quoted(FONT)}, fontsize=12, height=0.35, margin="0.2,0.06"];`,
     `  edge [color="#8a94a6", arrowsize=0.6];`,
   ];
   daemons.forEach((daemon, at) => {

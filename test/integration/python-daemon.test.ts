@@ -179,8 +179,12 @@ describe("python daemons: the bus", () => {
       source: "echo",
       data: { got: { n: 1 }, from: "warden" },
     });
-    const log = logOf(stateDir, "echo");
-    expect(log).toContain("RuntimeError: handler exploded on boom");
+    // Its stderr reaches the log through a pipe, which may trail the notify socket's pong.
+    await eventually(
+      () => logOf(stateDir, "echo").includes("RuntimeError: handler exploded on boom") || undefined,
+      10_000,
+      "the handler's traceback in the log",
+    );
     expect(manager.statusOf("echo")).toMatchObject({
       state: "RUNNING",
       process: { invalidNotifyMessages: 0 },
