@@ -164,6 +164,12 @@ export class EventBus {
     // most of the cost of an event with no "*" subscriber.
     const subject = this.byType.get(envelope.type);
     const outer = this.deliveringSeq;
+    if (seq === 0 && outer === 0) {
+      // No journal numbers in play (a bus without a journal): nothing to keep track of.
+      if (subject?.observed) subject.next(envelope);
+      if (this.all.observed) this.all.next(envelope);
+      return;
+    }
     this.deliveringSeq = seq;
     try {
       if (subject?.observed) subject.next(envelope);
