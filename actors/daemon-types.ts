@@ -1,5 +1,6 @@
 import type { Observable, Subscription } from "rxjs";
 import type { Envelope, EventData } from "../machines/envelope.ts";
+import type { ResourceUnits } from "../machines/resource-book.ts";
 
 /** Structured logging for a daemon; every line carries the daemon's name. */
 export interface DaemonLogger {
@@ -27,6 +28,11 @@ export interface DaemonContext {
   signal: AbortSignal;
   bus: BusClient;
   logger: DaemonLogger;
+  /**
+   * The units of the machine's resources this instance holds (SPEC §6a), by resource name, e.g.
+   * `{ gpu: [0, 2] }`; empty when it requires none.
+   */
+  resources: ResourceUnits;
   /** Proof of life for `heartbeatTimeoutMs`. */
   heartbeat(): void;
   /** Report a crash after start; the supervisor applies the restart policy. */

@@ -3,6 +3,7 @@
  * attributed to its daemon so that anything it throws or rejects, now or later, crashes that
  * daemon alone.
  */
+import type { ResourceUnits } from "../machines/resource-book.ts";
 import { messageOf } from "../machines/errors.ts";
 import { merge, of, ReplaySubject, type Observable } from "rxjs";
 import type { HealthPolicy } from "../machines/daemon-policy.ts";
@@ -23,6 +24,8 @@ export interface InProcessDriverOptions {
   logger: DaemonLogger;
   /** The bus as this daemon sees it: its handlers run as its own code. */
   bus: (owner: Owner) => BusClient;
+  /** The resource units it holds now (SPEC §6a), handed over as `ctx.resources`. */
+  resources?: () => ResourceUnits;
 }
 
 interface Instance {
@@ -142,6 +145,7 @@ export class InProcessDriver implements DaemonDriver {
         return (bus ??= options.bus(instance.owner));
       },
       logger,
+      resources: options.resources?.() ?? {},
       heartbeat: () => {
         if (this.instance === instance) reportsOf(instance).next(HEARTBEAT);
       },

@@ -8,6 +8,8 @@
  * behind that the next one cannot find. A stop sends SIGTERM and
  * waits: the deadline, and the SIGKILL after it, are the lifecycle chart's (`kill`).
  */
+import type { ResourceUnits } from "../machines/resource-book.ts";
+import { resourceEnv } from "../machines/resource-env.ts";
 import { join } from "node:path";
 import { merge, of, type Observable } from "rxjs";
 import type { HealthPolicy } from "../machines/daemon-policy.ts";
@@ -21,6 +23,7 @@ import { logFileOf } from "./log-files.ts";
 import { KILL_SETTLE_MS } from "./process-family.ts";
 import { spawnInstance, type ProcessInstance } from "./process-instance.ts";
 import { processHealthReports, type ProcessHealthOptions } from "./process-health.ts";
+import { memoryLimitReports, type MemorySample } from "./process-memory.ts";
 import { ProcessNotify } from "./process-notify.ts";
 import { readyOnNotify, readyPatternOf, untilReady } from "./process-readiness.ts";
 import { reapInstance } from "./process-reaping.ts";
@@ -52,6 +55,10 @@ export interface ProcessDriverOptions {
    * once nothing of it runs (runtime/process-guard.ts hands them to the sentinel).
    */
   onInstance?: (instance: { pgid: number; instanceId: string } | undefined) => void;
+  /** How often `spec.limits.memoryMb` is checked. Default DEFAULTS.memorySampleMs. */
+  memorySampleMs?: number;
+  /** The resource units it holds now: passed as WARDEN_RESOURCE_* (machines/resource-env.ts). */
+  resources?: () => ResourceUnits;
 }
 
 /** What status shows of a process daemon. */
@@ -64,6 +71,8 @@ export interface ProcessDetails {
   droppedEvents: number;
   /** Notify socket connections closed at once: it had too many open. */
   refusedConnections: number;
+  /** Its latest memory measurement, with `limits.memoryMb` (actors/process-memory.ts). */
+  memory?: MemorySample;
 }
 
 /** How long a dispose waits for killed processes to exit before it gives up on them. */
@@ -82,6 +91,8 @@ export class ProcessDriver implements DaemonDriver {
   private readonly readyPattern: RegExp | undefined;
   /** How its `health.probe` runs; undefined without one. */
   private readonly probe: ProcessHealthOptions | undefined;
+  /** The latest memory sample, with `limits.memoryMb`. */
+  private memory: MemorySample | undefined;
 
   constructor(private readonly options: ProcessDriverOptions) {
     const { name, spec, stateDir, bus, logger } = options;
@@ -121,6 +132,7 @@ export class ProcessDriver implements DaemonDriver {
     const instance = this.instance;
     if (instance?.pid !== undefined && !instance.exit) details.pid = instance.pid;
     if (statusText !== undefined) details.statusText = statusText;
+    if (this.memory !== undefined) details.memory = this.memory;
     return details;
   }
 
@@ -153,8 +165,15 @@ export class ProcessDriver implements DaemonDriver {
   reports(): Observable<InstanceReport> {
     const instance = this.instance;
     if (!instance) return of(NO_INSTANCE);
-    if (!this.probe) return instance.reports;
-    return merge(instance.reports, processHealthReports(this.probe, instance.pid));
+    const memory = memoryLimitReports({
+      memoryMb: this.options.spec.limits?.memoryMb,
+      pgid: instance.pid,
+      clock: this.options.clock,
+      sampleMs: this.options.memorySampleMs,
+      onSample: (sample) => (this.memory = sample),
+    });
+    if (!this.probe) return merge(instance.reports, memory);
+    return merge(instance.reports, processHealthReports(this.probe, instance.pid), memory);
   }
 
   kill(): void {
@@ -197,6 +216,7 @@ export class ProcessDriver implements DaemonDriver {
       WARDEN_NOTIFY_SOCKET: this.notify.path,
     };
     if (heartbeatTimeoutMs !== undefined) wardenEnv.WARDEN_WATCHDOG_MS = String(heartbeatTimeoutMs);
+    if (this.options.resources) Object.assign(wardenEnv, resourceEnv(this.options.resources()));
     const { pidsDir, log, readyPattern } = this;
     const reap = {
       name,

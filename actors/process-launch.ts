@@ -12,6 +12,7 @@ import { writeInstanceRecord } from "./instance-record.ts";
 import { INSTANCE_ENV, newInstanceId } from "./process-descendants.ts";
 import { ProcessFamily } from "./process-family.ts";
 import { processStartTime } from "./process-groups.ts";
+import { applyNice } from "./process-nice.ts";
 import { spawnProblem, workingDirectoryProblem } from "./spawn-problems.ts";
 
 export interface LaunchSpec {
@@ -20,6 +21,8 @@ export interface LaunchSpec {
   /** Added to the manager's environment. */
   env?: Readonly<Record<string, string>> | undefined;
   cwd?: string | undefined;
+  /** Only `nice` matters here: it is applied at spawn (actors/process-nice.ts). */
+  limits?: { nice?: number | undefined } | undefined;
 }
 
 export interface LaunchOptions {
@@ -79,6 +82,9 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
   }
   const pid = child.pid;
   if (pid === undefined) return { child, instanceId, family: undefined, explain };
+  const nice = spec.limits?.nice;
+  const refused = nice === undefined ? undefined : applyNice(pid, nice);
+  if (refused !== undefined) logger.warn(refused);
   const startTime = processStartTime(pid);
   const onProblem = (message: string) => logger.error(message);
   const family = new ProcessFamily({

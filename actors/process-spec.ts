@@ -56,4 +56,21 @@ export interface ProcessDaemonSpec {
   /** Its liveness probe (configuration: `health.probe`). Default: none, never unhealthy. */
   healthProbe?: HealthProbe;
   logs?: LogRotation;
+  /** Its resource limits (SPEC §6a; docs/limits.md). */
+  limits?: ProcessLimits;
+}
+
+/**
+ * A process daemon's resource limits (SPEC §6a): `memoryMb` is resident memory summed over its
+ * process group and the processes it forked, sampled at a bounded cadence (over it: a restart
+ * with reason `memory`); `nice` is applied at spawn; `cpuPercent` (of one CPU) needs a cgroup
+ * the manager may create, and is reported unenforced otherwise (actors/cgroup-support.ts).
+ *
+ * @example
+ * const limits: ProcessLimits = { memoryMb: 512, nice: 10 };
+ */
+export interface ProcessLimits {
+  memoryMb?: number;
+  cpuPercent?: number;
+  nice?: number;
 }

@@ -13,6 +13,7 @@ const CODE_OF_API_ERROR: Readonly<Record<string, WardenErrorCode>> = {
   unknown_dead_letter: "WARDEN_ERR_USAGE",
   daemon_failed: "WARDEN_ERR_DAEMON_FAILED",
   daemon_stopped: "WARDEN_ERR_DAEMON_STOPPED",
+  conflict: "WARDEN_ERR_CONFLICT",
   timeout: "WARDEN_ERR_WAIT_TIMEOUT",
 };
 

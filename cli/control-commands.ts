@@ -33,9 +33,15 @@ export function registerControlCommands(program: Command, io: CliIO): void {
   ).action(async (options) => status(options, io));
 
   for (const [action, description] of Object.entries(ACTIONS) as [ControlAction, string][]) {
+    const command = program.command(action);
+    if (action === "start") {
+      command.option(
+        "--replace",
+        "stop the running daemons it conflicts with first, instead of refusing (SPEC §6a)",
+      );
+    }
     addConnectionOptions(
-      program
-        .command(action)
+      command
         .description(description)
         .argument("[names...]", "the daemons, as the running manager names them")
         .option("--all", `${action} every daemon of the running manager`)

@@ -5,6 +5,7 @@ import { registerDlqCommands } from "./commands/dlq.ts";
 import { registerInspectCommand } from "./commands/inspect.ts";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
+import { registerResourcesCommand } from "./commands/resources.ts";
 import { registerControlCommands } from "./control-commands.ts";
 import { sourceFlagsToCommand } from "./source-flags.ts";
 import type { CliIO } from "./io.ts";
@@ -112,6 +113,7 @@ export function buildProgram(io: CliIO): Command {
   registerDlqCommands(program, io);
   registerInspectCommand(program, io);
   registerDiagramCommand(program, io);
+  registerResourcesCommand(program, io);
   return program;
 }
 

@@ -108,7 +108,8 @@ export function statusTable(
 
 /**
  * What a daemon's row has no column for: that it is FAILED from before the manager restarted
- * (and how to retry it), a process daemon's `STATUS=` text and its non-zero counters, joined
+ * (and how to retry it), what it waits for and the resource units it holds (SPEC §6a), a process
+ * daemon's `STATUS=` text and its non-zero counters, joined
  * with ` · `; undefined when there is nothing to say.
  *
  * @example
@@ -119,6 +120,14 @@ function detailOf(daemon: DaemonStatus): string | undefined {
   if (daemon.state === "FAILED" && daemon.reason === FAILED_BEFORE_RESTART) {
     const name = oneLine(daemon.name);
     parts.push(`FAILED before the manager restarted; \`warden start ${name}\` retries`);
+  }
+  // SPEC §6a: what it waits for, and the units it holds (limits go beside them).
+  if (daemon.waitingFor !== undefined) parts.push(`waiting for ${oneLine(daemon.waitingFor)}`);
+  const held = Object.entries(daemon.resources ?? {});
+  if (held.length > 0) {
+    parts.push(
+      `holds ${held.map(([name, units]) => `${oneLine(name)} ${units.join(",")}`).join(", ")}`,
+    );
   }
   const process = daemon.process as ProcessDetails | undefined;
   if (process !== undefined) parts.push(...processDetails(process));
@@ -136,7 +145,28 @@ function processDetails(process: ProcessDetails): string[] {
   count(process.invalidNotifyMessages, "invalid notify message", "invalid notify messages");
   count(process.droppedEvents, "subscribed event dropped", "subscribed events dropped");
   count(process.refusedConnections, "notify connection refused", "notify connections refused");
+  const limits = limitsText(process);
+  if (limits !== undefined) parts.push(limits);
   return parts;
+}
+
+/**
+ * "limits: memory 171/256 MiB, cpu 50% (unenforced), nice 10": a process daemon's limits with
+ * its latest memory measurement.
+ */
+function limitsText(process: ProcessDetails): string | undefined {
+  const { limits, memory } = process;
+  if (limits === undefined) return undefined;
+  const used = memory === undefined ? "?" : String(Math.round(memory.residentBytes / 2 ** 20));
+  const unenforced = (key: string) => (limits.unenforced.includes(key) ? " (unenforced)" : "");
+  const shown = [
+    limits.memoryMb !== undefined ? `memory ${used}/${limits.memoryMb} MiB` : undefined,
+    limits.cpuPercent !== undefined
+      ? `cpu ${limits.cpuPercent}%${unenforced("cpuPercent")}`
+      : undefined,
+    limits.nice !== undefined ? `nice ${limits.nice}` : undefined,
+  ].filter((part) => part !== undefined);
+  return `limits: ${shown.join(", ")}`;
 }
 
 /** Text a daemon chose, on one line and safe for a terminal. */

@@ -16,6 +16,12 @@
  * then STOPPED --[start requested]--> PENDING takes the daemon on as a start from STOPPED does
  * (the restart counter resets). A stop requested meanwhile forgets the start.
  *
+ * Resources (SPEC §6a): a daemon that requires units leaves PENDING only once the supervisor,
+ * which keeps the machine's ResourceBook, has sent RESOURCES_GRANTED (guard `resourcesGranted`).
+ * It asks (`askForResources`) when it is asked to start and its dependencies run. The units
+ * stay granted through STARTING, RUNNING, STOPPING and RESTARTING (a restart keeps them); the
+ * supervisor frees them when it reaches STOPPED or FAILED, and a new start asks again.
+ *
  * And PENDING --RESUME_FAILED--> FAILED: a daemon that was FAILED when the previous manager
  * stopped goes back to FAILED when the new one supervises it (runtime/manager/restart-memory.ts),
  * with its error, and its cool-down still measured from when it failed. Its restart counters
@@ -43,18 +49,25 @@ export const daemonLifecycleMachine = lifecycleSetup.createMachine({
   initial: "PENDING",
   context: ({ input }) => initialContext(input),
   on: {
-    DEPENDENCIES_READY: { actions: assign({ dependenciesReady: true }) },
-    DEPENDENCY_LOST: { actions: assign({ dependenciesReady: false }) },
+    DEPENDENCIES_READY: { actions: "dependenciesUp" },
+    DEPENDENCY_LOST: { actions: "dependenciesDown" },
   },
   states: {
     PENDING: {
-      entry: enter("PENDING"),
+      entry: [enter("PENDING"), "askForResources"],
+      // SPEC §6a: the units it requires are a condition of the start, as its dependencies are.
       always: {
-        guard: and(["startRequested", "dependenciesReady"]),
+        guard: and(["startRequested", "dependenciesReady", "resourcesGranted"]),
         target: "STARTING",
       },
       on: {
-        START: { actions: assign({ startRequested: true, reason: "start" }) },
+        START: {
+          actions: [assign({ startRequested: true, reason: "start" }), "askForResources"],
+        },
+        DEPENDENCIES_READY: { actions: ["dependenciesUp", "askForResources"] },
+        // The supervisor takes back its units or its place in line: it asks again later.
+        DEPENDENCY_LOST: { actions: ["dependenciesDown", "forgetResources"] },
+        RESOURCES_GRANTED: { actions: "resourcesGranted" },
         STOP: { target: "STOPPED", actions: assign({ startRequested: false, reason: "stop" }) },
         // It was FAILED when the previous manager stopped: it still is (machines/restart-record.ts).
         RESUME_FAILED: { target: "FAILED", actions: "resumeFailure" },
@@ -100,10 +113,7 @@ export const daemonLifecycleMachine = lifecycleSetup.createMachine({
         STOP: { target: "STOPPING", actions: assign({ reason: "stop" }) },
         DEPENDENCY_LOST: {
           target: "RESTARTING",
-          actions: [
-            assign({ dependenciesReady: false }),
-            { type: "bookRestart", params: { reason: "dependency" } },
-          ],
+          actions: ["dependenciesDown", { type: "bookRestart", params: { reason: "dependency" } }],
         },
       },
     },
@@ -176,18 +186,35 @@ export const daemonLifecycleMachine = lifecycleSetup.createMachine({
           },
           { target: "FAILED", actions: { type: "giveUp", params: { error: "no heartbeat" } } },
         ],
+        MEMORY_EXCEEDED: [
+          {
+            guard: "restartAllowed",
+            target: "RESTARTING",
+            actions: [
+              assign(({ event }) => ({ lastError: event.error })),
+              { type: "bookRestart", params: { reason: "memory" } },
+            ],
+          },
+          {
+            target: "FAILED",
+            actions: [
+              assign(({ event }) => ({ lastError: event.error })),
+              { type: "giveUp", params: {} },
+            ],
+          },
+        ],
         DEPENDENCY_LOST: [
           {
             guard: "restartsWithDependency",
             target: "RESTARTING",
             actions: [
-              assign({ dependenciesReady: false }),
+              "dependenciesDown",
               { type: "bookRestart", params: { reason: "dependency" } },
             ],
           },
           {
             target: "STOPPING",
-            actions: assign({ dependenciesReady: false, reason: "dependency" }),
+            actions: ["dependenciesDown", assign({ reason: "dependency" })],
           },
         ],
       },

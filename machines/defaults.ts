@@ -48,6 +48,8 @@ export const DEFAULTS = {
   loadTimeoutMs: 30_000,
   /** How long `DaemonManager.waitFor` waits for a state. */
   waitForMs: 30_000,
+  /** How often process daemons with `limits.memoryMb` have their memory measured (one /proc scan for all). */
+  memorySampleMs: 1_000,
   events: {
     /** Recent events a manager keeps: the most `GET /v1/events` and `warden events` can show. */
     historyCapacity: 1000,

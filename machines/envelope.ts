@@ -66,6 +66,8 @@ export interface LifecycleEventData {
   detail?: string;
   exitCode?: number | null;
   signal?: string | null;
+  /** For DAEMON_WAITING: what it waits for, e.g. "gpu: 4 of 4 held by A, B" (SPEC §6a). */
+  waitingFor?: string;
 }
 
 /**
@@ -75,6 +77,8 @@ export interface LifecycleEventData {
  * declare module "warden" { interface WardenEvents { DISK_USAGE: { percent: number } } }
  */
 export interface WardenEvents extends Record<LifecycleEventType, LifecycleEventData> {
+  /** A daemon asked to start waits in PENDING for resources held by others (SPEC §6a). */
+  DAEMON_WAITING: LifecycleEventData;
   [type: string]: unknown;
 }
 

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   WARDEN_ERR_EVENT_ROUTER_FULL: 1,
   /** The event journal (`<stateDir>/journal.db`) cannot be opened, read or written; the message names it. */
   WARDEN_ERR_JOURNAL: 1,
+  /** A start refused: a daemon it conflicts with (`conflicts`, SPEC §6a) is running; the message names it. */
+  WARDEN_ERR_CONFLICT: 1,
 } as const;
 
 export type WardenErrorCode = keyof typeof ERROR_CODES;

@@ -15,4 +15,6 @@ export type InstanceReport =
   | { type: "CRASHED"; error: string; exitCode?: number | null; signal?: string | null }
   | { type: "EXITED"; exitCode: number | null; signal?: string | null }
   | { type: "HEARTBEAT" }
-  | { type: "HEALTH_RESULT"; healthy: boolean; detail?: string };
+  | { type: "HEALTH_RESULT"; healthy: boolean; detail?: string }
+  /** Its processes use more resident memory than `limits.memoryMb` allows (SPEC §6a). */
+  | { type: "MEMORY_EXCEEDED"; error: string };

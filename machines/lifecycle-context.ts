@@ -16,6 +16,11 @@ export interface LifecycleInput {
   /** True when the daemon has no dependencies, or all of them are RUNNING already. */
   dependenciesReady: boolean;
   /**
+   * True when the daemon requires countable resources (SPEC §6a): each start from PENDING then
+   * waits for the supervisor's RESOURCES_GRANTED. Default false.
+   */
+  needsResources?: boolean;
+  /**
    * The counters a previous manager left (machines/restart-record.ts): restarts inside the
    * window still count, the backoff attempt continues. Fresh when absent.
    */
@@ -37,9 +42,14 @@ export interface LifecycleContext {
     name: string;
     now: () => number;
     random: () => number;
+    needsResources: boolean;
   };
   policy: DaemonPolicy;
-  dependenciesReady: boolean;
+  /**
+   * The conditions of PENDING → STARTING besides the start request: every dependency RUNNING,
+   * and the resources it requires granted (always true for a daemon that requires none).
+   */
+  ready: { dependencies: boolean; resources: boolean };
   /**
    * A start was requested and waits: for the dependencies (PENDING), or for the stop in progress
    * to finish (STOPPING).
@@ -81,6 +91,8 @@ export type LifecycleEvent =
   | { type: "RESTART" }
   | { type: "DEPENDENCIES_READY" }
   | { type: "DEPENDENCY_LOST"; dependency: string }
+  /** The supervisor handed it the units it requires (machines/resource-book.ts). */
+  | { type: "RESOURCES_GRANTED" }
   | { type: "HEARTBEAT_MISSED" }
   /** `stopTimeoutMs` after a clean exit: what the exited instance left behind is killed. */
   | { type: "LEFTOVERS_DUE" }
@@ -94,9 +106,14 @@ export type LifecycleEvent =
 /** The context a lifecycle actor starts with. */
 export function initialContext(input: LifecycleInput): LifecycleContext {
   return {
-    env: { name: input.name, now: input.now, random: input.random ?? Math.random },
+    env: {
+      name: input.name,
+      now: input.now,
+      random: input.random ?? Math.random,
+      needsResources: input.needsResources ?? false,
+    },
     policy: input.policy,
-    dependenciesReady: input.dependenciesReady,
+    ready: { dependencies: input.dependenciesReady, resources: !input.needsResources },
     startRequested: false,
     attempt: input.restored?.attempt ?? 0,
     restartTimes: [...(input.restored?.restartTimes ?? [])],

@@ -24,6 +24,7 @@ import { intensityExceeded, restartsWithin } from "./restart-window.ts";
 import {
   SUPERVISOR_ID,
   type DaemonHealthChange,
+  type DaemonResourcesWanted,
   type DaemonTransition,
 } from "./supervisor-protocol.ts";
 
@@ -163,8 +164,37 @@ export const lifecycleSetup = setup({
       };
       enqueue.sendTo(supervisor, change);
     }),
-    /** A start from a resting state: the restart counter and the intensity window reset. */
+    /** Every dependency is RUNNING now, or one of them left RUNNING. */
+    dependenciesUp: assign(({ context }) => ({ ready: { ...context.ready, dependencies: true } })),
+    dependenciesDown: assign(({ context }) => ({
+      ready: { ...context.ready, dependencies: false },
+    })),
+    resourcesGranted: assign(({ context }) => ({ ready: { ...context.ready, resources: true } })),
+    /** The supervisor took back the units (or the place in line) of a daemon still PENDING. */
+    forgetResources: assign(({ context }) => ({
+      ready: { ...context.ready, resources: !context.env.needsResources },
+    })),
+    /**
+     * Asks the supervisor for the units the daemon requires, once it is asked to start and its
+     * dependencies run: never earlier, so that a daemon waiting for a dependency holds nothing
+     * the dependency may need. Asking again is harmless (the book keeps one place in line).
+     */
+    askForResources: enqueueActions(({ context, system, enqueue }) => {
+      const { ready, startRequested } = context;
+      if (ready.resources || !ready.dependencies || !startRequested) return;
+      const supervisor = system.get(SUPERVISOR_ID);
+      const wanted: DaemonResourcesWanted = {
+        type: "DAEMON.RESOURCES_WANTED",
+        name: context.env.name,
+      };
+      if (supervisor) enqueue.sendTo(supervisor, wanted);
+    }),
+    /**
+     * A start from a resting state: the restart counter and the intensity window reset, and the
+     * units (released when the instance went) must be granted again.
+     */
     requestStart: assign({
+      ready: ({ context }) => ({ ...context.ready, resources: !context.env.needsResources }),
       failure: { at: undefined, coolDownCancelled: false },
       attempt: 0,
       restartTimes: (): number[] => [],
@@ -190,7 +220,8 @@ export const lifecycleSetup = setup({
     }),
   },
   guards: {
-    dependenciesReady: ({ context }) => context.dependenciesReady,
+    dependenciesReady: ({ context }) => context.ready.dependencies,
+    resourcesGranted: ({ context }) => context.ready.resources,
     startRequested: ({ context }) => context.startRequested,
     restartAllowed: ({ context }) => restartAllowed(context),
     cleanExitStops: ({ context }) => context.policy.restart !== "always",
@@ -200,7 +231,7 @@ export const lifecycleSetup = setup({
       !event.healthy &&
       context.healthFailures + 1 >= context.policy.health.failureThreshold,
     restartDue: ({ context }) =>
-      context.instanceGone && context.backoffElapsed && context.dependenciesReady,
+      context.instanceGone && context.backoffElapsed && context.ready.dependencies,
     coolDownEnabled: ({ context }) =>
       context.policy.retryFailedAfterMs !== undefined && !context.failure.coolDownCancelled,
   },

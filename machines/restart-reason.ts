@@ -1,8 +1,8 @@
 /**
  * Why a daemon restarts, and which restarts count (SPEC §2, §3): crashes, failed or timed-out
- * starts, health and heartbeat failures and clean exits under `always` count against the
- * intensity limit and advance the backoff; a manual restart and one caused by a dependency
- * leaving RUNNING (OTP's rest_for_one) do not, and do not blame the daemon.
+ * starts, health and heartbeat failures, memory over `limits.memoryMb` and clean exits under
+ * `always` count against the intensity limit and advance the backoff; a manual restart and one
+ * caused by a dependency leaving RUNNING (OTP's rest_for_one) do not, and do not blame the daemon.
  */
 export const RESTART_REASONS = [
   "crash",
@@ -11,6 +11,7 @@ export const RESTART_REASONS = [
   "start-timeout",
   "health",
   "heartbeat",
+  "memory",
   "dependency",
   "manual",
 ] as const;

@@ -25,3 +25,12 @@ export interface DaemonHealthChange {
   healthy: boolean;
   detail: string | undefined;
 }
+
+/**
+ * A lifecycle actor in PENDING, asked to start with its dependencies RUNNING, wants the units it
+ * requires; the supervisor answers RESOURCES_GRANTED now or once they are released.
+ */
+export interface DaemonResourcesWanted {
+  type: "DAEMON.RESOURCES_WANTED";
+  name: string;
+}

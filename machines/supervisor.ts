@@ -16,8 +16,13 @@ import { and, assign, enqueueActions, setup } from "xstate";
 import type { LifecycleEvent, LifecycleInput } from "./daemon-lifecycle.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { groupSupervisorMachine } from "./group-supervisor.ts";
+import { ResourceBook, type ResourceGrant } from "./resource-book.ts";
 import { SupervisionBook, type Directive } from "./supervision-book.ts";
-import type { DaemonHealthChange, DaemonTransition } from "./supervisor-protocol.ts";
+import type {
+  DaemonHealthChange,
+  DaemonResourcesWanted,
+  DaemonTransition,
+} from "./supervisor-protocol.ts";
 
 export { SUPERVISOR_ID } from "./supervisor-protocol.ts";
 
@@ -25,7 +30,9 @@ export interface DaemonRegistration {
   type: "REGISTER";
   dependsOn: readonly string[];
   critical: boolean;
-  input: Omit<LifecycleInput, "dependenciesReady">;
+  /** Units of the machine's resources it needs before each start (SPEC §6a). */
+  requires?: Readonly<Record<string, number>>;
+  input: Omit<LifecycleInput, "dependenciesReady" | "needsResources">;
 }
 
 export type SupervisorEvent =
@@ -37,10 +44,13 @@ export type SupervisorEvent =
   | { type: "RESUME_FAILED"; name: string; at: number; error: string | undefined }
   | { type: "SHUTDOWN" }
   | DaemonTransition
-  | DaemonHealthChange;
+  | DaemonHealthChange
+  | DaemonResourcesWanted;
 
 export interface SupervisorContext {
   book: SupervisionBook;
+  /** The machine's countable resources: the supervisor alone grants and frees their units. */
+  resources: ResourceBook;
   groupSize: number;
   groups: number;
   /** Daemons in the newest group. */
@@ -51,6 +61,7 @@ export interface SupervisorContext {
 
 export interface SupervisorInput {
   book?: SupervisionBook;
+  resources?: ResourceBook;
   /** Lifecycle actors per group supervisor; default DEFAULTS.groupSize (why 64: machines/defaults.ts). */
   groupSize?: number;
 }
@@ -76,9 +87,29 @@ export const supervisorMachine = setup({
     onTransition: () => {},
     /** Told of every change of a daemon's health; the runtime publishes it on the bus. */
     onHealthChange: () => {},
+    /**
+     * Told when the daemon of a DAEMON.RESOURCES_WANTED starts waiting for resources (SPEC §6a);
+     * the runtime publishes it with `resources.waitingFor(name)`.
+     */
+    onWaiting: () => {},
+    /** A daemon asks for its units: granted now, or it waits in line and the world is told. */
+    grant: enqueueActions(({ context, event, system, enqueue }) => {
+      if (event.type !== "DAEMON.RESOURCES_WANTED") return;
+      const { resources } = context;
+      const wasWaiting = resources.isWaiting(event.name);
+      const grant = resources.request(event.name);
+      if (grant) {
+        const daemon = system.get(event.name);
+        if (daemon) enqueue.sendTo(daemon, { type: "RESOURCES_GRANTED" });
+      } else if (!wasWaiting) {
+        enqueue("onWaiting");
+      }
+    }),
     register: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "REGISTER") return;
       const ready = context.book.add(event.input.name, event.dependsOn, event.critical);
+      context.resources.declare(event.input.name, event.requires ?? {});
+      const needsResources = context.resources.needs(event.input.name);
       let { groups, groupFill } = context;
       if (groups === 0 || groupFill >= context.groupSize) {
         groups += 1;
@@ -87,7 +118,7 @@ export const supervisorMachine = setup({
       }
       enqueue.sendTo(`group-${groups}`, {
         type: "SPAWN",
-        input: { ...event.input, dependenciesReady: ready },
+        input: { ...event.input, dependenciesReady: ready, needsResources },
       });
       enqueue.assign({ groups, groupFill: groupFill + 1 });
     }),
@@ -107,9 +138,25 @@ export const supervisorMachine = setup({
     book: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== "DAEMON.TRANSITION") return;
       const directives = context.book.transition(event.name, event.state);
+      const grants: ResourceGrant[] = [];
+      // The instance is gone: its units go to those waiting, in the order they asked.
+      if (event.state === "STOPPED" || event.state === "FAILED") {
+        grants.push(...context.resources.release(event.name));
+      }
       for (const directive of directives) {
         const daemon = system.get(directive.to);
+        // A PENDING daemon whose dependency left holds no instance: it gives its units back.
+        if (
+          directive.type === "DEPENDENCY_LOST" &&
+          context.book.stateOf(directive.to) === "PENDING"
+        ) {
+          grants.push(...context.resources.release(directive.to));
+        }
         if (daemon) enqueue.sendTo(daemon, directiveEvent(directive));
+      }
+      for (const grant of grants) {
+        const daemon = system.get(grant.holder);
+        if (daemon) enqueue.sendTo(daemon, { type: "RESOURCES_GRANTED" });
       }
     }),
     beginShutdown: enqueueActions(({ context, system, enqueue }) => {
@@ -133,6 +180,7 @@ export const supervisorMachine = setup({
   initial: "idle",
   context: ({ input }) => ({
     book: input.book ?? new SupervisionBook(),
+    resources: input.resources ?? new ResourceBook(),
     groupSize: input.groupSize ?? DEFAULTS.groupSize,
     groups: 0,
     groupFill: 0,
@@ -144,6 +192,7 @@ export const supervisorMachine = setup({
     RESUME_FAILED: { actions: "resumeFailed" },
     "DAEMON.HEALTH": { actions: "onHealthChange" },
     "DAEMON.TRANSITION": { actions: ["onTransition", "book"] },
+    "DAEMON.RESOURCES_WANTED": { actions: "grant" },
   },
   states: {
     idle: {

@@ -30,6 +30,8 @@ export interface ControlOptions extends ConnectionOptions, ControlSelection {
   json?: boolean;
   /** How long the manager waits for each daemon, in ms; default DEFAULTS.control.actionTimeoutMs. */
   timeout?: number;
+  /** Start only: stop the running daemons it conflicts with first (SPEC §6a). */
+  replace?: boolean;
 }
 
 /** What became of one daemon. */
@@ -219,7 +221,7 @@ async function actOn(
   const started = performance.now();
   try {
     const status = await client.post<DaemonStatus>(
-      `${path}/${action}?timeoutMs=${timeoutMs}`,
+      `${path}/${action}?timeoutMs=${timeoutMs}${action === "start" && options.replace === true ? "&replace=1" : ""}`,
       undefined,
       timeoutMs + ANSWER_MARGIN_MS,
     );

@@ -2,10 +2,14 @@
  * What `warden up` (and `warden validate`) would start for a selection, and whether it can:
  * the chosen daemons with their dependencies, in dependency order, checked against the catalog
  * (SPEC §6). An unbound catalog daemon, or a built-in one this release does not have yet, among
- * them is a configuration error naming each and how to bind it; a deprecated one only warns.
+ * them is a configuration error naming each and how to bind it; so are two daemons that conflict
+ * (SPEC §6a); a deprecated one only warns.
  */
+import { cgroupSupport } from "../../actors/cgroup-support.ts";
+import { conflictingPairs } from "../../machines/daemon-conflicts.ts";
 import { dependencyClosure, dependencyOrder } from "../../machines/dependency-graph.ts";
 import { WardenError } from "../../machines/errors.ts";
+import { unenforcedLimits } from "../manager/limits-status.ts";
 import type { Selection } from "../config/select-daemons.ts";
 import { selectDaemons } from "../config/select-daemons.ts";
 import type { WardenConfig } from "../config/types.ts";
@@ -62,14 +66,62 @@ export function planStart(config: WardenConfig, selection: Selection, file: stri
       { details: problems.map((problem) => `${file}: ${problem.text}`) },
     );
   }
+  refuseConflicts(targets, daemons, needed, file);
   const warnings = targets.flatMap((name) => {
+    const unenforced = unenforcedLimitWarning(name, daemons.get(name)?.definition);
+    if (unenforced !== undefined) return [unenforced, ...deprecationWarning(name)];
+    return deprecationWarning(name);
+  });
+  return { daemons, targets, warnings };
+
+  function deprecationWarning(name: string): string[] {
     const deprecated = daemons.get(name)?.entry?.deprecated;
     if (!deprecated) return [];
     return [
       `${name} is deprecated: use ${deprecated.replacement} instead (removal ${deprecated.removal})`,
     ];
-  });
-  return { daemons, targets, warnings };
+  }
+}
+
+/** "X: limits.cpuPercent 50 is not enforced: <why>" when nothing here can enforce it (SPEC §6a). */
+function unenforcedLimitWarning(
+  name: string,
+  definition: ConfiguredDaemon["definition"] | undefined,
+): string | undefined {
+  const limits = definition?.limits;
+  const unenforced = unenforcedLimits(limits);
+  if (limits === undefined || unenforced.length === 0) return undefined;
+  const what = unenforced.map((key) => `limits.${key} ${limits[key as keyof typeof limits]}`);
+  return `${name}: ${what.join(", ")} is not enforced: ${cgroupSupport().reason}`;
+}
+
+/**
+ * A `WARDEN_ERR_CONFIG` (exit 2) naming both sides of every conflict (SPEC §6a) among `targets`:
+ * `warden up` never starts two daemons that must not run at once.
+ */
+function refuseConflicts(
+  targets: readonly string[],
+  daemons: ReadonlyMap<string, ConfiguredDaemon>,
+  neededBy: (name: string) => string,
+  file: string,
+): void {
+  const declared = new Map(
+    [...daemons].map(([name, daemon]) => [name, daemon.definition.conflicts ?? []] as const),
+  );
+  const pairs = conflictingPairs(targets, declared);
+  if (pairs.length === 0) return;
+  const named = pairs.map(([a, b]) => `${a} and ${b}`);
+  throw new WardenError(
+    "WARDEN_ERR_CONFIG",
+    `${file}: the selection holds daemons that conflict: ${named.join("; ")}`,
+    {
+      details: pairs.map(
+        ([a, b]) =>
+          `${file}: ${a}${neededBy(a)} and ${b}${neededBy(b)} conflict ("conflicts"): ` +
+          `they never run at once; select one of them`,
+      ),
+    },
+  );
 }
 
 function startProblem(

@@ -1,4 +1,5 @@
 import type { DaemonPolicyOptions } from "../../machines/daemon-policy.ts";
+import { machineResources } from "./gpu-count.ts";
 import type { ProcessDaemonSpec } from "../../actors/process-spec.ts";
 import { resolveFromConfig, stateDirOf, type LoadedConfig } from "./load-config.ts";
 import type { DaemonDefinition } from "./types.ts";
@@ -55,7 +56,8 @@ export async function managerFromConfig(
         daemon: await implementationOf(loaded, name, definition),
       })),
   );
-  const manager = new DaemonManager({ stateDir: stateDirOf(loaded), ...managerOptions });
+  const resources = managerOptions.resources ?? (await machineResources(loaded.config.resources));
+  const manager = new DaemonManager({ stateDir: stateDirOf(loaded), ...managerOptions, resources });
   // Built-ins first, EVENT_ROUTER first of all: it gates the bus from the moment it is made.
   // (Only a built-in one: a configuration may bind a catalog name to a daemon of its own.)
   const order = Object.keys(BUILT_IN_DAEMONS);
@@ -190,6 +192,7 @@ async function implementationOf(
     definition.health && "probe" in definition.health ? definition.health.probe : undefined;
   if (probe) spec.healthProbe = probe;
   if (definition.logs) spec.logs = definition.logs;
+  if (definition.limits) spec.limits = definition.limits;
   return spec;
 }
 
@@ -227,5 +230,7 @@ function registerOptions(definition: DaemonDefinition): RegisterOptions {
     ...defined,
     dependsOn: definition.dependsOn ?? [],
     ...(definition.description !== undefined ? { description: definition.description } : {}),
+    ...(definition.conflicts !== undefined ? { conflicts: definition.conflicts } : {}),
+    ...(definition.requires !== undefined ? { requires: definition.requires } : {}),
   };
 }

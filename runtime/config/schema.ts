@@ -5,23 +5,19 @@ import { DEFAULTS } from "../../machines/defaults.ts";
 import { messageOf } from "../../machines/errors.ts";
 import { MAX_DELAY_MS } from "../../machines/max-delay.ts";
 import type { KindOf, OneKeyOf } from "./exclusive-keys.ts";
+import { limitsSchema } from "./limits-schema.ts";
+import { NAME_PATTERN, RESOURCE_PATTERN } from "./name-pattern.ts";
+import { dlqSchema, profileRulesSchema } from "./top-level-schemas.ts";
 import { pythonTargetProblem } from "./python-daemon.ts";
 
-/**
- * What a daemon or profile name looks like: a letter or `_`, then letters, digits, `_`, `.`, `-`.
- *
- * @example
- * NAME_PATTERN.test("AUTO_SYNC"); // true
- * NAME_PATTERN.test("2fast"); // false
- */
-export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+export { NAME_PATTERN, RESOURCE_PATTERN } from "./name-pattern.ts";
 
 /** The keys that only a process daemon (one with `command`) may set. */
-const PROCESS_KEYS = ["args", "env", "cwd", "ready", "logs"] as const;
+const PROCESS_KEYS = ["args", "env", "cwd", "ready", "logs", "limits"] as const;
 /** The keys that only a module daemon (one with `module`) may set. */
 const MODULE_KEYS = ["options"] as const;
 /** The keys a Python daemon (one with `python`, run as a process by the adapter) may set. */
-const PYTHON_KEYS = ["options", "env", "cwd", "ready", "logs"] as const;
+const PYTHON_KEYS = ["options", "env", "cwd", "ready", "logs", "limits"] as const;
 
 type ProcessKey = (typeof PROCESS_KEYS)[number];
 type ModuleKey = (typeof MODULE_KEYS)[number];
@@ -241,6 +237,15 @@ const daemonFields = z.strictObject({
   retryFailedAfterMs: duration("How long FAILED waits before trying again"),
   critical: z.boolean().describe("If this daemon fails, the manager shuts down").optional(),
   singleton: z.boolean().describe("At most one instance in a cluster").optional(),
+  requires: z
+    .record(z.string().regex(RESOURCE_PATTERN), integer(1))
+    .describe("Units of the top-level `resources` it needs before each start, e.g. { gpu: 1 }")
+    .optional(),
+  conflicts: z
+    .array(z.string())
+    .describe("Daemons that must never run at the same time as this one (symmetric)")
+    .optional(),
+  limits: limitsSchema.optional(),
 });
 
 /**
@@ -327,57 +332,19 @@ export const configSchema = z
           .optional(),
       })
       .optional(),
+    resources: z
+      .record(z.string().regex(RESOURCE_PATTERN), integer(0))
+      .describe(
+        "Countable resources of the machine and their units; gpu defaults to those detected",
+      )
+      .optional(),
     daemons: z.record(z.string().regex(NAME_PATTERN), daemonSchema),
     profiles: z
       .record(z.string().regex(NAME_PATTERN), z.array(z.string()))
       .describe("Named sets of daemons; a profile pulls in its members' dependencies")
       .optional(),
-    profileRules: z
-      .array(
-        z.strictObject({
-          profile: z.string().regex(NAME_PATTERN).describe("The profile to run when `when` holds"),
-          when: z
-            .strictObject({
-              hostname: nonEmpty()
-                .describe("A glob over the hostname: * any run of characters, ? one character")
-                .optional(),
-              env: z
-                .record(z.string(), z.string())
-                .describe("Environment variables, each with a glob its value must match")
-                .optional(),
-              gpu: z.boolean().describe("Whether the machine must have a GPU").optional(),
-              minCpus: integer(1).describe("At least this many processors").optional(),
-            })
-            .describe("Every condition given must hold"),
-        }),
-      )
-      .describe(
-        "Profile by node role: `warden up --profile auto` runs the first rule's profile that matches",
-      )
-      .optional(),
-    dlq: z
-      .strictObject({
-        maxAttempts: integer(1)
-          .describe(
-            `Failed deliveries (the original one included) after which a dead letter is parked until retried by hand (default ${DEFAULTS.dlq.maxAttempts})`,
-          )
-          .optional(),
-        backoff: z
-          .strictObject({
-            initialMs: duration(
-              `Wait after the original delivery failed (default ${DEFAULTS.dlq.backoff.initialMs})`,
-            ),
-            maxMs: duration(`Longest wait between retries (default ${DEFAULTS.dlq.backoff.maxMs})`),
-            factor: z
-              .number()
-              .min(1)
-              .describe(`Growth of the wait per attempt (default ${DEFAULTS.dlq.backoff.factor})`)
-              .optional(),
-          })
-          .optional(),
-      })
-      .describe("Retries of the dead-letter queue by the DLQ_RETRY daemon (SPEC §5)")
-      .optional(),
+    profileRules: profileRulesSchema.optional(),
+    dlq: dlqSchema.optional(),
     cluster: z
       .strictObject({
         nats: nonEmpty().describe("NATS server URL, e.g. nats://127.0.0.1:4222"),

@@ -9,6 +9,7 @@ import {
   type ConfigPath as Path,
   type ConfigProblem as Problem,
 } from "./config-error.ts";
+import { resourceProblems } from "./check-resources.ts";
 import { configSchema } from "./schema.ts";
 import type { WardenConfig } from "./types.ts";
 
@@ -32,6 +33,7 @@ export function validateConfig(raw: unknown, file: string): WardenConfig {
   const problems = [
     ...(result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, []))),
     ...crossCheck(raw),
+    ...resourceProblems(raw),
   ];
   if (result.success && problems.length === 0) return result.data;
   throw configError(file, linesOf(problems, raw, file));
@@ -139,7 +141,7 @@ function describeIssue(issue: z.core.$ZodIssue, base: Path): Problem[] {
 }
 
 /**
- * Unknown dependencies and profile members (names in `daemons` or, with `catalog`, the catalog's),
+ * Unknown dependencies, conflicts and profile members (names in `daemons` or, with `catalog`, the catalog's),
  * self-dependencies, and definitions that say neither how to run (`module`, `command`, `python`)
  * nor are a catalog daemon's settings; lenient about bad shapes, which the schema reports.
  */
@@ -179,6 +181,11 @@ function crossCheck(raw: unknown): Problem[] {
         path: ["daemons", name],
         text: `expected ${expected}, got none of them (${why})`,
       });
+    }
+    if (Array.isArray(definition.conflicts)) {
+      definition.conflicts.forEach((entry: unknown, i) =>
+        check(["daemons", name, "conflicts", i], entry, name),
+      );
     }
     if (!Array.isArray(definition.dependsOn)) continue;
     definition.dependsOn.forEach((entry: unknown, i) =>

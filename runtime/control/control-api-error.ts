@@ -16,6 +16,7 @@ export type ApiErrorCode =
   | "unknown_dead_letter"
   | "daemon_failed"
   | "daemon_stopped"
+  | "conflict"
   | "body_too_large"
   | "headers_too_large"
   | "unsupported_media"
@@ -90,6 +91,8 @@ export function toApiError(error: unknown, scene: ErrorScene): ApiError {
         return new ApiError(409, "daemon_failed", `${where}: ${error.message}`);
       case "WARDEN_ERR_DAEMON_STOPPED":
         return new ApiError(409, "daemon_stopped", `${where}: ${error.message}`);
+      case "WARDEN_ERR_CONFLICT":
+        return new ApiError(409, "conflict", `${where}: ${error.message}`);
       case "WARDEN_ERR_MANAGER_CLOSED":
         return new ApiError(503, "shutting_down", `${where}: ${error.message}`);
       case "WARDEN_ERR_EVENT_ROUTER_FULL":

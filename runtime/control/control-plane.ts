@@ -63,6 +63,7 @@ export function attachControlPlane(
       status: () => manager.status(),
       eventCounts: () => history.counts(),
       deadLetters: () => manager.bus.deadLetters.size,
+      resources: () => manager.resources.usage(),
     },
     { logger },
   );

@@ -59,15 +59,16 @@ export function registerDaemonRoutes(
 
   for (const action of DAEMON_ACTIONS) {
     app.post(`/daemons/:name/${action}`, async (request: NamedRequest, reply) => {
-      const { wait, timeoutMs } = actionOptions(request);
+      const { wait, timeoutMs, replace } = actionOptions(request, action);
       const { name } = request.params;
+      const options = replace ? { replace } : {};
       if (!wait) {
         manager.statusOf(name); // an unknown name is a 404, not a 202
-        void requestAction(manager, action, name);
+        void requestAction(manager, action, name, options);
         return reply.code(202).send(manager.statusOf(name));
       }
       try {
-        await performAction(manager, action, name, timeoutMs);
+        await performAction(manager, action, name, timeoutMs, options);
       } catch (error) {
         if (!(error instanceof ActionTimeout)) throw error;
         throw new ApiError(
@@ -81,14 +82,28 @@ export function registerDaemonRoutes(
   }
 }
 
-function actionOptions(request: NamedRequest): { wait: boolean; timeoutMs: number } {
+/**
+ * `wait`, `timeoutMs` and, for a start, `replace` (SPEC §6a: stop the daemons it conflicts with
+ * first): `?replace=1` or a body `{ "replace": true }`.
+ */
+function actionOptions(
+  request: NamedRequest,
+  action: DaemonAction,
+): { wait: boolean; timeoutMs: number; replace: boolean } {
   const here = whereOf(request);
-  const query = knownQuery(request.query, ["wait", "timeoutMs"], here);
+  const names = action === "start" ? ["wait", "timeoutMs", "replace"] : ["wait", "timeoutMs"];
+  const query = knownQuery(request.query, names, here);
   const body: unknown = request.body;
   if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) {
     throw new ApiError(400, "bad_request", `${here}: a body, if any, must be a JSON object`);
   }
+  const inBody = (body as { replace?: unknown } | undefined)?.replace;
+  if (inBody !== undefined && (typeof inBody !== "boolean" || action !== "start")) {
+    const expected = action === "start" ? "true or false" : "nothing (only a start replaces)";
+    throw new ApiError(400, "bad_request", `${here}: "replace" in the body: expected ${expected}`);
+  }
   return {
+    replace: inBody === true || (action === "start" && replaceParam(query, here)),
     wait: booleanParam(query, "wait", here, true),
     timeoutMs: integerParam(query, "timeoutMs", here, {
       min: 0,
@@ -96,6 +111,18 @@ function actionOptions(request: NamedRequest): { wait: boolean; timeoutMs: numbe
       fallback: DEFAULTS.control.actionTimeoutMs,
     }),
   };
+}
+
+/** `?replace=1` (or `true`); `0`, `false` or none is no. */
+function replaceParam(query: Record<string, unknown>, here: string): boolean {
+  const value = query.replace;
+  if (value === undefined || value === "0" || value === "false") return false;
+  if (value === "1" || value === "true") return true;
+  throw new ApiError(
+    400,
+    "bad_request",
+    `${here}: replace must be 1 or 0, got ${JSON.stringify(value)}`,
+  );
 }
 
 function goal(action: DaemonAction): string {

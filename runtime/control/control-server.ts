@@ -22,6 +22,7 @@ import {
 } from "./control-api-error.ts";
 import { registerDaemonRoutes } from "./control-routes-daemons.ts";
 import { registerEventRoutes } from "./control-routes-events.ts";
+import { registerResourceRoutes } from "./control-routes-resources.ts";
 import { registerDlqRoutes } from "./control-routes-dlq.ts";
 import { registerInspector, registerInspectorLogin } from "../inspector/inspector-routes.ts";
 import { InspectorLogins } from "../inspector/inspector-logins.ts";
@@ -129,6 +130,7 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
       // Unknown /v1 routes too: without the token, nothing about the API is told.
       v1.setNotFoundHandler(notFound);
       registerDaemonRoutes(v1, options.manager, options.info, options.problems);
+      registerResourceRoutes(v1, options.manager);
       registerEventRoutes(v1, {
         manager: options.manager,
         history: options.history,

@@ -2,7 +2,7 @@
  * Start, stop or restart one daemon for a client that waits for the outcome, bounded by a
  * timeout. Several clients may act on the same daemon at once: each waits for the outcome.
  */
-import type { DaemonManager } from "../manager/daemon-manager.ts";
+import type { DaemonManager, StartOptions } from "../manager/daemon-manager.ts";
 import { WardenError } from "../../machines/errors.ts";
 import type { Envelope, LifecycleEventData } from "../../machines/envelope.ts";
 
@@ -31,8 +31,9 @@ export async function performAction(
   action: DaemonAction,
   name: string,
   timeoutMs: number,
+  options: StartOptions = {},
 ): Promise<void> {
-  const done = requestAction(manager, action, name);
+  const done = requestAction(manager, action, name, options);
   let timer: NodeJS.Timeout | undefined;
   // Wall-clock time, whatever clock the manager runs on: it is the HTTP client who waits.
   const timedOut = new Promise<never>((_, reject) => {
@@ -56,10 +57,11 @@ export function requestAction(
   manager: DaemonManager,
   action: DaemonAction,
   name: string,
+  options: StartOptions = {},
 ): Promise<void> {
   const outcome =
     action === "start"
-      ? manager.start(name)
+      ? manager.start(name, options)
       : action === "stop"
         ? manager.stop(name)
         : restart(manager, name);

@@ -9,6 +9,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { processUsage, type ProcessUsage } from "../../actors/process-usage.ts";
 import { LIFECYCLE_STATES } from "../../machines/lifecycle-states.ts";
+import type { ResourceUsage } from "../../machines/resource-book.ts";
 import type { DaemonStatus } from "../manager/daemon-manager.ts";
 import type { Logger } from "../logger.ts";
 import {
@@ -27,7 +28,15 @@ export interface MetricsSource {
   eventCounts(): ReadonlyMap<string, number>;
   /** Deliveries now in the dead-letter queue. */
   deadLetters(): number;
+  /** The machine's resources (SPEC §6a): `DaemonManager.resources.usage()`. */
+  resources?(): readonly ResourceUsage[];
 }
+
+/**
+ * Resources reported, in configuration order. Their names come from the configuration, not from
+ * daemons, but a generated one could still hold thousands: a scrape stays bounded.
+ */
+export const MAX_RESOURCE_SERIES = 64;
 
 export interface MetricsOptions {
   /** Told once per daemon whose metrics, and once if event types, go over the bounds. */
@@ -52,6 +61,8 @@ interface Scrape {
   /** At most MAX_EVENT_SERIES types by name, and `other`. */
   events: ReadonlyMap<string, number>;
   deadLetters: number;
+  /** At most MAX_RESOURCE_SERIES resources. */
+  resources: readonly ResourceUsage[];
 }
 
 interface Sample {
@@ -156,6 +167,29 @@ const FAMILIES: readonly Family[] = [
     },
   },
   {
+    name: "warden_resource_units",
+    help: "Units of each resource of the machine, held by daemons or free.",
+    type: "gauge",
+    labelNames: ["resource", "state"],
+    *samples({ resources }) {
+      for (const { name, capacity, free } of resources) {
+        yield { labels: { resource: name, state: "held" }, value: capacity - free };
+        yield { labels: { resource: name, state: "free" }, value: free };
+      }
+    },
+  },
+  {
+    name: "warden_resource_waiters",
+    help: "Daemons waiting in PENDING for units of each resource.",
+    type: "gauge",
+    labelNames: ["resource"],
+    *samples({ resources }) {
+      for (const { name, waiting } of resources) {
+        yield { labels: { resource: name }, value: waiting.length };
+      }
+    },
+  },
+  {
     name: "warden_dead_letters",
     help: "Deliveries in the dead-letter queue.",
     type: "gauge",
@@ -189,6 +223,7 @@ export function createMetrics(
     metrics: new Map(),
     events: new Map(),
     deadLetters: 0,
+    resources: [],
   };
   for (const family of FAMILIES) registerFamily(registry, family, () => scrape);
   // The event-loop delay histogram samples every `eventLoopMonitoringPrecision` ms: at
@@ -256,5 +291,6 @@ function readScrape(source: MetricsSource, overflow: Overflow): Scrape {
     metrics,
     events: boundedEvents(source.eventCounts(), overflow),
     deadLetters: source.deadLetters(),
+    resources: (source.resources?.() ?? []).slice(0, MAX_RESOURCE_SERIES),
   };
 }

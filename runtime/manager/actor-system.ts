@@ -14,6 +14,7 @@ import { lifecycleImplementations, type DaemonDriver } from "../../actors/lifecy
 import { daemonLifecycleMachine, type LifecycleInput } from "../../machines/daemon-lifecycle.ts";
 import type { DaemonPolicy } from "../../machines/daemon-policy.ts";
 import { groupSupervisorMachine } from "../../machines/group-supervisor.ts";
+import type { ResourceBook } from "../../machines/resource-book.ts";
 import { SUPERVISOR_ID, supervisorMachine } from "../../machines/supervisor.ts";
 import type { DaemonHealthChange, DaemonTransition } from "../../machines/supervisor-protocol.ts";
 
@@ -29,6 +30,10 @@ export interface ActorSystemOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   onTransition(transition: DaemonTransition): void;
   onHealthChange(change: DaemonHealthChange): void;
+  /** The machine's resources (SPEC §6a); the supervisor grants and frees their units. */
+  resources?: ResourceBook | undefined;
+  /** A daemon started waiting in PENDING for resources; `waitingFor` says what for. */
+  onWaiting?(name: string, waitingFor: string): void;
   /** A critical daemon failed and the supervisor shut everything down. */
   onEscalated(name: string): void;
   /** An error of the supervisor actor itself. */
@@ -57,12 +62,19 @@ export function createActorSystem(options: ActorSystemOptions): SupervisorActor 
       onHealthChange: ({ event }) => {
         if (event.type === "DAEMON.HEALTH") options.onHealthChange(event);
       },
+      onWaiting: ({ context, event }) => {
+        if (event.type !== "DAEMON.RESOURCES_WANTED") return;
+        options.onWaiting?.(event.name, context.resources.waitingFor(event.name) ?? "");
+      },
     },
   });
   const supervisor = createActor(logic, {
     clock: options.clock,
     systemId: SUPERVISOR_ID,
-    input: { groupSize: options.groupSize },
+    input: {
+      groupSize: options.groupSize,
+      ...(options.resources ? { resources: options.resources } : {}),
+    },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   driversOf.set(supervisor, drivers);
@@ -87,6 +99,8 @@ export interface DaemonRegistration {
   name: string;
   dependsOn: readonly string[];
   policy: DaemonPolicy;
+  /** Units of the machine's resources it needs before each start (SPEC §6a). */
+  requires?: Readonly<Record<string, number>> | undefined;
   driver: DaemonDriver;
   /** The restart counters a previous manager left (restart-memory.ts); fresh when absent. */
   restored?: LifecycleInput["restored"];
@@ -127,6 +141,7 @@ export function registerEvent(
     type: "REGISTER" as const,
     dependsOn: daemon.dependsOn,
     critical: daemon.policy.critical,
+    ...(daemon.requires ? { requires: daemon.requires } : {}),
     input: {
       name: daemon.name,
       policy: daemon.policy,

@@ -11,6 +11,7 @@ import type { LifecycleState } from "../../machines/lifecycle-states.ts";
 import { FAILED_BEFORE_RESTART } from "../../machines/restart-record.ts";
 import type { DaemonTransition } from "../../machines/supervisor-protocol.ts";
 import { registerDaemon, type SupervisorActor } from "./actor-system.ts";
+import type { ConflictGuard } from "./conflict-guard.ts";
 import type { DaemonRegistry } from "./daemon-registry.ts";
 import type { RestartMemory } from "./restart-memory.ts";
 import type { TransitionWaiters } from "./transition-waiters.ts";
@@ -30,6 +31,8 @@ export interface CommandParts {
   beforeStart(): Promise<void> | undefined;
   /** What previous managers left of each daemon's restarts; none when not persisted. */
   memory: RestartMemory | undefined;
+  /** Refuses a start beside a conflicting daemon (SPEC §6a). */
+  conflicts?: ConflictGuard;
 }
 
 export class DaemonCommands {
@@ -47,6 +50,7 @@ export class DaemonCommands {
     if (before) await before;
     this.parts.registry.validate();
     const targets = dependencyClosure(names, this.parts.registry.graph);
+    this.parts.conflicts?.assertStartable(targets);
     const { memory } = this.parts;
     for (const name of byName) memory?.release(name);
     const held = memory && [...targets].find((name) => memory.isHeld(name));

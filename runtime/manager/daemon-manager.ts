@@ -16,11 +16,13 @@ import { resolvePolicy } from "../../machines/daemon-policy.ts";
 import type { Envelope } from "../../machines/envelope.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
 import { stateOf, type LifecycleState } from "../../machines/lifecycle-states.ts";
+import { ResourceBook } from "../../machines/resource-book.ts";
 import type { DaemonTransition } from "../../machines/supervisor-protocol.ts";
 import type { DaemonTiming } from "../../machines/watchdog-policy.ts";
 import { EventBus } from "../bus/event-bus.ts";
 import { silentLogger, type Logger } from "../logger.ts";
 import { createActorSystem, type SupervisorActor } from "./actor-system.ts";
+import { ConflictGuard } from "./conflict-guard.ts";
 import { DaemonCommands } from "./daemon-commands.ts";
 import { DaemonRegistry } from "./daemon-registry.ts";
 import { statusOf, type DaemonStatus } from "./daemon-status.ts";
@@ -35,10 +37,10 @@ import {
 } from "./supervised-driver.ts";
 import { TransitionWaiters } from "./transition-waiters.ts";
 import { WatchedDriver } from "./watched-driver.ts";
-import type { DaemonManagerOptions, RegisterOptions } from "./manager-options.ts";
+import type { DaemonManagerOptions, RegisterOptions, StartOptions } from "./manager-options.ts";
 
 export type { DaemonStatus } from "./daemon-status.ts";
-export type { DaemonManagerOptions, RegisterOptions } from "./manager-options.ts";
+export type { DaemonManagerOptions, RegisterOptions, StartOptions } from "./manager-options.ts";
 
 /**
  * Supervises daemons: register them, then start, stop and restart them by name.
@@ -62,6 +64,7 @@ export class DaemonManager {
   private readonly registry = new DaemonRegistry();
   private readonly waiters: TransitionWaiters;
   private readonly commands: DaemonCommands;
+  private readonly conflicts: ConflictGuard;
   private readonly escalations = new Subject<string>();
   /** Each daemon's latest transition: status once its lifecycle actor is gone. */
   private readonly lastTransitions = new Map<string, DaemonTransition>();
@@ -72,6 +75,8 @@ export class DaemonManager {
   /** Whether daemons registered from now on are watched: set by `watchDaemons()`. */
   private watched = false;
   private readonly supervisor: SupervisorActor;
+  /** The machine's resources (SPEC §6a): granted by the supervisor, read by status and metrics. */
+  readonly resources: ResourceBook;
   private readonly processGuard: ProcessGuard;
   /** Restart counters and FAILED daemons across manager restarts, when `restartState` is on. */
   private readonly memory: RestartMemory | undefined;
@@ -104,14 +109,25 @@ export class DaemonManager {
           knows: (name) => this.registry.has(name),
         })
       : undefined;
+    this.resources = new ResourceBook(options.resources ?? {});
     this.supervisor = createActorSystem({
       clock: this.clock,
+      resources: this.resources,
+      onWaiting: (daemon, waitingFor) =>
+        this.bus.publish("DAEMON_WAITING", { daemon, from: "PENDING", waitingFor }),
       groupSize: options.groupSize,
       inspect: options.inspect,
       onTransition: (transition) => this.onTransition(transition),
       onHealthChange: (change) => publishHealthChange(this.bus, change),
       onEscalated: (name) => this.escalations.next(name),
       onError: (error) => this.unhandled(error),
+    });
+    this.conflicts = new ConflictGuard({
+      registry: this.registry,
+      stateOf: (name) => this.stateOf(name),
+      startRequested: (name) => this.contextOf(name)?.startRequested === true,
+      stopNow: (name) => this.commands.send("STOP", [name]),
+      logger: this.logger,
     });
     this.commands = new DaemonCommands({
       registry: this.registry,
@@ -125,6 +141,7 @@ export class DaemonManager {
           ? this.processGuard.reapOrphansOnce(resolve(this.stateDir, "pids"))
           : undefined,
       memory: this.memory,
+      conflicts: this.conflicts,
     });
     this.releaseErrorCapture =
       options.captureEscapedErrors === false
@@ -137,18 +154,26 @@ export class DaemonManager {
     this.assertOpen();
     this.registry.assertNew(name);
     const policy = resolvePolicy(options);
+    const requires = options.requires ?? {};
+    try {
+      this.resources.declare(name, requires);
+    } catch (error) {
+      throw new WardenError("WARDEN_ERR_CONFIG", `daemon "${name}": ${messageOf(error)}`);
+    }
     const supervised = supervisedDriver(name, daemon, policy, {
+      resourcesOf: (holder) => this.resources.unitsOf(holder),
       clock: this.clock,
       bus: this.bus,
       logger: this.logger,
       stateDir: this.stateDir,
+      memorySampleMs: this.options.memorySampleMs,
       onOutput: (line) => {
         if (this.outputLines.observed) this.outputLines.next(line);
       },
       onProcessInstance: (daemon, instance) => this.processGuard.track(daemon, instance),
     });
     const dependsOn = [...(options.dependsOn ?? [])];
-    const { description } = options;
+    const { description, conflicts } = options;
     // Watched only for a DAEMON_WATCHDOG: the wrapper costs every start and stop a promise hop
     // (benchmark (c) went from 1.09× to 1.15× of the critical path with it on every daemon).
     const driver = this.watched
@@ -160,6 +185,8 @@ export class DaemonManager {
       dependsOn,
       policy,
       description,
+      requires,
+      ...(conflicts ? { conflicts: [...conflicts] } : {}),
       supervised: driver ? { ...supervised, driver } : supervised,
     });
     if (supervised.kind === "process") this.processGuard.install();
@@ -178,11 +205,14 @@ export class DaemonManager {
   /**
    * Starts a daemon and whatever it depends on; resolves once it is RUNNING. Started by name,
    * a daemon FAILED from before the manager restarted starts too, its counter reset
-   * (`restartState`).
+   * (`restartState`). Refused with WARDEN_ERR_CONFLICT while a daemon it (or a dependency it
+   * would start) conflicts with is active (runtime/manager/conflict-guard.ts), unless
+   * `options.replace`, which stops those first.
    */
-  async start(name: string): Promise<void> {
+  async start(name: string, options: StartOptions = {}): Promise<void> {
     this.registry.get(name);
     this.assertOpen();
+    if (options.replace) await this.conflicts.replaceFor(name, (other) => this.stop(other));
     await this.commands.startMany([name], [name]);
   }
 
@@ -248,7 +278,12 @@ export class DaemonManager {
   statusOf(name: string): DaemonStatus {
     const context = this.contextOf(name);
     const standing = { state: this.stateOf(name), context, now: this.clock.now() };
-    return statusOf(this.registry.get(name), { ...standing, last: this.lastTransitions.get(name) });
+    const resources = {
+      units: this.resources.unitsOf(name),
+      waitingFor: this.resources.waitingFor(name),
+    };
+    const last = this.lastTransitions.get(name);
+    return statusOf(this.registry.get(name), { ...standing, last, resources });
   }
 
   /**
@@ -342,6 +377,7 @@ export class DaemonManager {
     this.logger.debug({ daemon: name, from, to, reason }, "transition");
     if (this.memory) this.memory.note(name, transition, this.contextOf(name));
     this.waiters.next(transition);
+    if (to === "STARTING") this.conflicts.onStarting(name);
   }
 
   /** The context of `name`'s lifecycle actor, while it has one. */

@@ -15,6 +15,10 @@ export interface Definition {
   dependsOn: readonly string[];
   policy: DaemonPolicy;
   description: string | undefined;
+  /** The daemons it must never run beside (SPEC §6a), as registered: one side of each. */
+  conflicts?: readonly string[];
+  /** Units of the machine's resources it needs before each start (SPEC §6a). */
+  requires?: Readonly<Record<string, number>>;
   supervised: SupervisedDriver;
   /** Handed to the supervisor (it has a lifecycle actor). */
   handedOver: boolean;

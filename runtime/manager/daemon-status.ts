@@ -6,6 +6,7 @@
  */
 import type { LifecycleContext } from "../../machines/daemon-lifecycle.ts";
 import type { LifecycleState } from "../../machines/lifecycle-states.ts";
+import type { ResourceUnits } from "../../machines/resource-book.ts";
 import type { DaemonTransition } from "../../machines/supervisor-protocol.ts";
 import type { Definition } from "./daemon-registry.ts";
 import type { ProcessStatus } from "./supervised-driver.ts";
@@ -36,6 +37,10 @@ export interface DaemonStatus {
   /** How the latest instance of a process ended, while it is not running. */
   exitCode?: number | null;
   signal?: string | null;
+  /** The resource units it holds (SPEC §6a), e.g. `{ gpu: [0] }`; absent when it holds none. */
+  resources?: ResourceUnits;
+  /** While PENDING for resources: what for, e.g. "gpu: 4 of 4 held by A, B". */
+  waitingFor?: string;
 }
 
 /** Where a daemon stands, as its lifecycle actor (or, once it is gone, its last transition) says. */
@@ -44,6 +49,8 @@ export interface DaemonStanding {
   context: LifecycleContext | undefined;
   last: DaemonTransition | undefined;
   now: number;
+  /** Its units and what it waits for (runtime/manager's ResourceBook). */
+  resources?: { units: ResourceUnits; waitingFor: string | undefined };
 }
 
 /**
@@ -77,5 +84,9 @@ export function statusOf(definition: Definition, standing: DaemonStanding): Daem
     status.exitCode = context.exit.exitCode;
     status.signal = context.exit.signal ?? null;
   }
+  const units = standing.resources?.units;
+  if (units && Object.keys(units).length > 0) status.resources = units;
+  const waitingFor = standing.resources?.waitingFor;
+  if (waitingFor !== undefined) status.waitingFor = waitingFor;
   return status;
 }

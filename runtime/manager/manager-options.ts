@@ -41,9 +41,26 @@ export interface DaemonManagerOptions {
    * in code (tests, scripts, the default `.warden`) start alike every time.
    */
   restartState?: boolean;
+  /** How often process daemons' `limits.memoryMb` is checked (default 1000 ms; tests go faster). */
+  memorySampleMs?: number;
+  /**
+   * The machine's countable resources and how many units of each (SPEC §6a, docs/resources.md),
+   * e.g. `{ gpu: 2 }`. A daemon that `requires` more than is free waits in PENDING.
+   */
+  resources?: Readonly<Record<string, number>>;
 }
 
 export interface RegisterOptions extends DaemonPolicyOptions {
   dependsOn?: readonly string[];
   description?: string;
+  /** Units of the manager's `resources` it needs before each start, e.g. `{ gpu: 1 }`. */
+  requires?: Readonly<Record<string, number>>;
+  /** Daemons that must never run at once with this one (SPEC §6a); symmetric. */
+  conflicts?: readonly string[];
+}
+
+/** How `DaemonManager.start` treats a daemon that conflicts with the one started. */
+export interface StartOptions {
+  /** Stop the active daemons it conflicts with first, instead of refusing (`--replace`). */
+  replace?: boolean;
 }

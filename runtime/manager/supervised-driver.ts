@@ -13,8 +13,11 @@ import type { DaemonDriver } from "../../actors/lifecycle-actors.ts";
 import type { DaemonPolicy } from "../../machines/daemon-policy.ts";
 import type { InProcessDaemon } from "../../actors/daemon-types.ts";
 import { WardenError, messageOf } from "../../machines/errors.ts";
+import type { ResourceUnits } from "../../machines/resource-book.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import { daemonLogger, type Logger } from "../logger.ts";
+import type { MemorySample } from "../../actors/process-memory.ts";
+import { limitsStatus, type LimitsStatus } from "./limits-status.ts";
 
 /** What status shows of a process daemon beyond its state. */
 export interface ProcessStatus {
@@ -28,6 +31,10 @@ export interface ProcessStatus {
   droppedEvents: number;
   /** Notify socket connections closed at once because it had too many open. */
   refusedConnections: number;
+  /** Its `limits` (SPEC §6a), and which of them are not enforced here. */
+  limits?: LimitsStatus;
+  /** Its latest memory measurement (resident bytes of its group), with `limits.memoryMb`. */
+  memory?: MemorySample;
 }
 
 export interface SupervisedDriver {
@@ -53,6 +60,10 @@ export interface DriverEnvironment {
   bus: EventBus;
   logger: Logger;
   stateDir: string;
+  /** How often process daemons' `limits.memoryMb` is checked. Default DEFAULTS.memorySampleMs. */
+  memorySampleMs?: number;
+  /** The resource units a daemon holds now (SPEC §6a): its process's env, a module's ctx. */
+  resourcesOf?: (daemon: string) => ResourceUnits;
   /** Each line a process daemon writes on stdout or stderr. */
   onOutput?: (line: ProcessOutputLine) => void;
   /** A process daemon's instance as it is spawned, and undefined once nothing of it runs. */
@@ -105,6 +116,7 @@ export function supervisedDriver(
     health: policy.health,
     logger,
     bus: (owner) => env.bus.client(name, (fn) => runAs(owner, fn)),
+    ...(env.resourcesOf ? { resources: () => env.resourcesOf!(name) } : {}),
   });
   return {
     kind: "module",
@@ -151,6 +163,8 @@ function processDriver(
     clock: env.clock,
     heartbeatTimeoutMs: policy.heartbeatTimeoutMs,
     health: policy.health,
+    ...(env.memorySampleMs !== undefined ? { memorySampleMs: env.memorySampleMs } : {}),
+    ...(env.resourcesOf ? { resources: () => env.resourcesOf!(name) } : {}),
     ...(env.onProcessInstance
       ? { onInstance: (instance) => env.onProcessInstance!(name, instance) }
       : {}),
@@ -162,6 +176,7 @@ function processDriver(
       : {}),
   });
   const command = [spec.command, ...(spec.args ?? [])].join(" ");
+  const limits = limitsStatus(spec.limits);
   return {
     kind: "process",
     driver,
@@ -179,6 +194,8 @@ function processDriver(
       };
       if (details.pid !== undefined) status.pid = details.pid;
       if (details.statusText !== undefined) status.statusText = details.statusText;
+      if (limits) status.limits = limits;
+      if (details.memory !== undefined) status.memory = details.memory;
       return status;
     },
     dispose: () => driver.dispose(),

@@ -165,6 +165,19 @@ describe("statusTable details under a row", () => {
     expect(lines[2]).toBe("  ↳ status: loading shards · 3 notify connections refused");
   });
 
+  it("shows a process daemon's limits with its latest memory, saying which are unenforced", () => {
+    const lines = statusTable(
+      [
+        withProcess({
+          limits: { memoryMb: 256, cpuPercent: 50, nice: 10, unenforced: ["cpuPercent"] },
+          memory: { residentBytes: 171 * 2 ** 20, at: 0 },
+        }),
+      ],
+      { color: false, columns: 200 },
+    );
+    expect(lines[2]).toBe("  ↳ limits: memory 171/256 MiB, cpu 50% (unenforced), nice 10");
+  });
+
   it("cuts the detail line to the terminal's width", () => {
     const lines = statusTable([withProcess({ statusText: "x".repeat(300) })], {
       color: false,

@@ -37,6 +37,7 @@ import {
   type ModelStep,
   type Variant,
 } from "../support/lifecycle-model.ts";
+import { ResourceHog } from "../support/resource-hog.ts";
 import { ScriptedDaemon } from "../support/scripted-daemon.ts";
 
 const STATE_OF_EVENT: Record<string, LifecycleState> = {
@@ -80,6 +81,8 @@ class Rig {
   readonly clock = new SimulatedClock();
   readonly daemon = new ScriptedDaemon({ name: DAEMON, now: () => this.clock.now() });
   readonly dep = new ScriptedDaemon({ name: DEPENDENCY, now: () => 0, stopsAtOnce: true });
+  /** Under contention: holds the one gpu whenever the daemon does not (SPEC §6a). */
+  hog: ResourceHog | undefined;
   readonly manager: DaemonManager;
   /** What the real daemon did since the last `take()`: actor transitions and bus events. */
   private hops: Hop[] = [];
@@ -95,6 +98,7 @@ class Rig {
       clock: this.clock,
       captureEscapedErrors: false,
       random: () => 0.5,
+      resources: { gpu: 1 },
       inspect: (event) => this.inspect(event),
     });
     this.manager.events$.subscribe((envelope) => this.onBus(envelope));
@@ -104,9 +108,15 @@ class Rig {
   async setUp(): Promise<void> {
     this.manager.register(DEPENDENCY, this.dep, { startTimeoutMs: 1e9 });
     if (this.variant.dependenciesReady) await this.dependencyUp();
+    const requires: Record<string, number> = this.variant.contended ? { gpu: 1 } : {};
+    if (this.variant.contended) {
+      this.hog = new ResourceHog(this.manager, DAEMON, flush);
+      await this.hog.up();
+    }
     this.manager.register(DAEMON, this.daemon, {
       ...this.variant.options,
       dependsOn: [DEPENDENCY],
+      requires,
     });
     // Starting nothing hands the new registration to the supervisor.
     await this.manager.startMany([]);
@@ -151,12 +161,19 @@ class Rig {
         return this.dependencyUp();
       case "DEPENDENCY_LOST":
         return void manager.stop(DEPENDENCY).catch(ignore);
+      case "RESOURCES_GRANTED":
+        // The other holder stops and releases the unit: the supervisor grants it to the daemon.
+        return this.hog?.release();
       case "CRASHED":
         return daemon.crash(new Error(String(event.error)));
       case "EXITED":
         // An in-process daemon cannot exit by itself: only a process driver reports EXITED, so
         // the report goes to the lifecycle actor, reached through the manager's inspect hook.
         return this.lifecycleActor().send({ type: "EXITED", exitCode: event.exitCode });
+      case "MEMORY_EXCEEDED":
+        // Only a process driver measures memory (actors/process-memory.ts): as for EXITED, the
+        // report goes to the lifecycle actor directly.
+        return this.lifecycleActor().send({ type: "MEMORY_EXCEEDED", error: "memory over" });
       case "RESUME_FAILED":
         // The manager sends it when it hands over a daemon that restart-state.json says was
         // FAILED (test/runtime/manager/daemon-manager.restart-state.test.ts); here it goes to
@@ -198,6 +215,7 @@ class Rig {
   async close(): Promise<boolean> {
     this.daemon.settle();
     this.dep.settle();
+    this.hog?.settle();
     let closed = false;
     void this.manager.close().then(() => (closed = true), ignore);
     for (let i = 0; i < 10 && !closed; i++) await flush();
@@ -256,7 +274,13 @@ const describeStep = (step: ModelStep) =>
 
 const chart = chartTransitions();
 const candidates = VARIANTS.flatMap(candidatePaths);
-const paths: ModelPath[] = coveringPaths(candidates).map((c) => simulate(c.variant, c.events));
+// The contended variants get their own covering paths: every transition again, each start
+// from PENDING waiting for RESOURCES_GRANTED.
+const paths: ModelPath[] = [false, true]
+  .flatMap((contended) =>
+    coveringPaths(candidates.filter((c) => c.variant.contended === contended)),
+  )
+  .map((c) => simulate(c.variant, c.events));
 const observedStates = new Set<LifecycleState>();
 const observedTransitions = new Set<string>();
 const realisedAs = new Map<string, string>();
@@ -272,6 +296,7 @@ async function replay(path: ModelPath): Promise<void> {
     for (const [index, step] of path.steps.entries()) {
       await rig.act(step);
       await flush();
+      await rig.hog?.keep(step.after.context.ready.resources);
       verify(step, `step ${index + 1} (${describeStep(step)})`, rig);
     }
     closed = await rig.close();

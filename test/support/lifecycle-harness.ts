@@ -25,6 +25,7 @@ import type { LifecycleState } from "../../machines/lifecycle-states.ts";
 import {
   SUPERVISOR_ID,
   type DaemonHealthChange,
+  type DaemonResourcesWanted,
   type DaemonTransition,
 } from "../../machines/supervisor-protocol.ts";
 import { advance, flush } from "./simulated-runtime.ts";
@@ -45,9 +46,11 @@ export interface ChartOptions {
   random?: () => number;
   /** Restart counters a previous manager left (machines/restart-record.ts). */
   restored?: LifecycleInput["restored"];
+  /** The daemon requires resources: each start from PENDING waits for RESOURCES_GRANTED. */
+  needsResources?: boolean;
 }
 
-type SupervisorEvent = DaemonTransition | DaemonHealthChange;
+type SupervisorEvent = DaemonTransition | DaemonHealthChange | DaemonResourcesWanted;
 
 export class ChartRig {
   readonly clock = new SimulatedClock();
@@ -60,6 +63,8 @@ export class ChartRig {
   kills = 0;
   /** Times `watchInstance` was started. */
   watches = 0;
+  /** Times the chart asked the supervisor for its resources. */
+  resourceRequests = 0;
   private sendBack: ((event: LifecycleEvent) => void) | undefined;
   private readonly root: AnyActorRef;
 
@@ -101,6 +106,7 @@ export class ChartRig {
           now: () => this.clock.now(),
           random: options.random ?? (() => 0.5),
           dependenciesReady: options.dependenciesReady ?? true,
+          needsResources: options.needsResources ?? false,
           ...(options.restored ? { restored: options.restored } : {}),
         },
       },
@@ -110,6 +116,9 @@ export class ChartRig {
         },
         "DAEMON.HEALTH": {
           actions: ({ event }) => void this.healthChanges.push(event as DaemonHealthChange),
+        },
+        "DAEMON.RESOURCES_WANTED": {
+          actions: () => void this.resourceRequests++,
         },
       },
     });

@@ -150,12 +150,17 @@ export function eventsOfType(type: string): AnyEventObject[] {
   }
 }
 
-/** One traversal: a restart policy and whether the dependency runs when the daemon registers. */
+/**
+ * One traversal: a restart policy, whether the dependency runs when the daemon registers, and
+ * whether the daemon requires a resource that another daemon holds whenever it does not (SPEC
+ * §6a): then each start from PENDING waits for RESOURCES_GRANTED.
+ */
 export interface Variant {
   label: string;
   options: DaemonPolicyOptions;
   policy: DaemonPolicy;
   dependenciesReady: boolean;
+  contended: boolean;
 }
 
 /** Small limits so every guard flips within a few steps; each timer far from the others. */
@@ -172,18 +177,25 @@ export const BASE_OPTIONS: DaemonPolicyOptions = {
   retryFailedAfterMs: 2_000,
 };
 
-export const VARIANTS: Variant[] = (["always", "on-failure", "never"] as RestartPolicy[]).flatMap(
-  (restart) =>
-    [false, true].map((dependenciesReady) => {
-      const options = { ...BASE_OPTIONS, restart };
-      return {
-        label: `restart=${restart}, dependencies ${dependenciesReady ? "ready" : "not ready"}`,
-        options,
-        policy: resolvePolicy(options),
-        dependenciesReady,
-      };
-    }),
-);
+function variant(restart: RestartPolicy, dependenciesReady: boolean, contended: boolean): Variant {
+  const options = { ...BASE_OPTIONS, restart };
+  const label = `restart=${restart}, dependencies ${dependenciesReady ? "ready" : "not ready"}`;
+  return {
+    label: contended ? `${label}, resource contended` : label,
+    options,
+    policy: resolvePolicy(options),
+    dependenciesReady,
+    contended,
+  };
+}
+
+export const VARIANTS: Variant[] = [
+  ...(["always", "on-failure", "never"] as RestartPolicy[]).flatMap((restart) =>
+    [false, true].map((dependenciesReady) => variant(restart, dependenciesReady, false)),
+  ),
+  variant("on-failure", false, true),
+  variant("never", true, true),
+];
 
 export function modelInput(variant: Variant) {
   return {
@@ -192,6 +204,7 @@ export function modelInput(variant: Variant) {
     now: () => 0,
     random: () => 0.5,
     dependenciesReady: variant.dependenciesReady,
+    needsResources: variant.contended,
   };
 }
 
@@ -200,7 +213,8 @@ export function traversalKey(snapshot: LifecycleSnapshot): string {
   const c: LifecycleContext = snapshot.context;
   return JSON.stringify([
     snapshot.value,
-    c.dependenciesReady,
+    c.ready.dependencies,
+    c.ready.resources,
     c.startRequested,
     c.restartTimes.length,
     c.healthFailures,
@@ -221,6 +235,22 @@ export const LATER_TIMERS: Record<string, (context: LifecycleContext) => boolean
 
 function feasible(snapshot: LifecycleSnapshot, event: AnyEventObject): boolean {
   return LATER_TIMERS[event.type]?.(snapshot.context) ?? true;
+}
+
+/**
+ * Under contention the other holder takes the unit back as soon as the daemon releases it, which
+ * the rig does once a step is over; a start remembered while STOPPING would ask for the unit in
+ * the same step (STOPPED --always--> PENDING), before the rig can. The uncontended variants
+ * cover that transition.
+ */
+function feasibleIn(variant: Variant) {
+  return (snapshot: LifecycleSnapshot, event: AnyEventObject): boolean =>
+    feasible(snapshot, event) &&
+    !(
+      variant.contended &&
+      valueOf(snapshot) === "STOPPING" &&
+      (event.type === "START" || event.type === "RESTART")
+    );
 }
 
 export interface ModelStep {
@@ -282,7 +312,7 @@ export function candidatePaths(variant: Variant): Candidate[] {
     events: events as never[],
     input: modelInput(variant),
     serializeState: traversalKey,
-    filterEvents: feasible,
+    filterEvents: feasibleIn(variant),
   };
   const adjacency = getAdjacencyMap(daemonLifecycleMachine, options);
   const selfHops = new Set([...chartTransitions().values()].filter((h) => h.from === h.to));

@@ -38,6 +38,8 @@ export const CONTRACT = {
   warden_process_resident_memory_bytes: { type: "GAUGE", labels: ["daemon"] },
   warden_events_total: { type: "COUNTER", labels: ["type"] },
   warden_dead_letters: { type: "GAUGE", labels: [] },
+  warden_resource_units: { type: "GAUGE", labels: ["resource", "state"] },
+  warden_resource_waiters: { type: "GAUGE", labels: ["resource"] },
 } as const;
 
 export type FamilyName = keyof typeof CONTRACT;
@@ -162,7 +164,7 @@ export function metricsManagerPerTest(onEach: (each: MetricsManager) => void): {
 
   beforeEach(() => {
     stateDir = mkdtempSync(join(tmpdir(), "warden-metrics-"));
-    manager = new DaemonManager({ captureEscapedErrors: false, stateDir });
+    manager = new DaemonManager({ captureEscapedErrors: false, stateDir, resources: { gpu: 1 } });
     const counts = new Map<string, number>();
     counting = manager.events$.subscribe((event) => {
       counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
@@ -171,6 +173,7 @@ export function metricsManagerPerTest(onEach: (each: MetricsManager) => void): {
       status: () => manager.status(),
       eventCounts: () => counts,
       deadLetters: () => manager.bus.deadLetters.size,
+      resources: () => manager.resources.usage(),
     };
     healthyNow = true;
     manager.register("reporter", reporter);

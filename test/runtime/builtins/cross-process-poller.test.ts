@@ -50,6 +50,7 @@ function manager(dir: string, options: Partial<CrossProcessPollerOptions> = {}, 
   const logged: string[] = [];
   const ctx: DaemonContext = {
     name: "CROSS_PROCESS_POLLER",
+    resources: {},
     signal: new AbortController().signal,
     bus: bus.client("CROSS_PROCESS_POLLER"),
     logger: {

@@ -36,7 +36,7 @@ describe("the lifecycle chart's graph", () => {
   it("labels each transition with its event and guard, as SPEC §2's table has them", () => {
     expect(shown(graph)).toEqual(
       expect.arrayContaining([
-        "PENDING --> STARTING : [start requested and dependencies ready]",
+        "PENDING --> STARTING : [start requested and dependencies ready and resources granted]",
         "PENDING --> STOPPED : STOP",
         "PENDING --> FAILED : RESUME_FAILED",
         "STARTING --> RUNNING : startInstance done",
