@@ -122,6 +122,7 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     checkGraph(manager, loaded, parentIo.cwd);
     await plane.bind();
   } catch (error) {
+    bridge?.stop();
     deadLetters.close();
     journal.close();
     await lock.release();
