@@ -72,6 +72,29 @@ function transitions(stdout: string): [string, string, string][] {
   );
 }
 
+/**
+ * From the transitions `warden up` printed: every target STOPPED, and each before any of its
+ * dependencies began STOPPING.
+ */
+function expectStoppedDependentsFirst(
+  stdout: string,
+  targets: readonly string[],
+  dependenciesOf: (name: string) => readonly string[],
+): void {
+  const lines = transitions(stdout);
+  const last = (name: string, to: string) =>
+    lines.findLastIndex(([daemon, , state]) => daemon === name && state === to);
+  for (const name of targets) {
+    expect(last(name, "STOPPED"), `${name} stopped`).toBeGreaterThanOrEqual(0);
+    for (const dependency of dependenciesOf(name)) {
+      expect(
+        last(name, "STOPPED"),
+        `${name} STOPPED before ${dependency} is STOPPING`,
+      ).toBeLessThan(last(dependency, "STOPPING"));
+    }
+  }
+}
+
 describe("examples/ringrift: warden validate", () => {
   it("accepts the whole file and every profile", async () => {
     const results = await Promise.all(
@@ -184,18 +207,7 @@ describe("examples/ringrift: warden up --profile training_node", () => {
     // The stop, from the transitions `warden up` prints as its events happen (the control API,
     // HEALTH_SERVER, stops in the first wave, so the event stream ends before the others):
     // a dependency begins to stop only after each of its dependents has stopped.
-    const lines = transitions(stdout);
-    const last = (name: string, to: string) =>
-      lines.findLastIndex(([daemon, , state]) => daemon === name && state === to);
-    for (const name of targets) {
-      expect(last(name, "STOPPED"), `${name} stopped`).toBeGreaterThanOrEqual(0);
-      for (const dependency of dependsOn(name)) {
-        expect(
-          last(name, "STOPPED"),
-          `${name} STOPPED before ${dependency} is STOPPING`,
-        ).toBeLessThan(last(dependency, "STOPPING"));
-      }
-    }
+    expectStoppedDependentsFirst(stdout, targets, dependsOn);
     expect(stillRunning(pids)).toEqual([]);
     // The stand-ins wrote under work/ only (warden under .warden/), and made no __pycache__
     // beside their sources.
@@ -275,18 +287,7 @@ describe("examples/ringrift: warden up --profile coordinator", () => {
     // The control API's stream ends with HEALTH_SERVER, in the first wave of the stop; `warden
     // up` prints every event of the bus to the end: a dependency begins to stop only after each
     // of its dependents has stopped.
-    const lines = transitions(stdout);
-    const last = (name: string, to: string) =>
-      lines.findLastIndex(([daemon, , state]) => daemon === name && state === to);
-    for (const name of targets) {
-      expect(last(name, "STOPPED"), `${name} stopped`).toBeGreaterThanOrEqual(0);
-      for (const dependency of dependenciesOf(name)) {
-        expect(
-          last(name, "STOPPED"),
-          `${name} STOPPED before ${dependency} is STOPPING`,
-        ).toBeLessThan(last(dependency, "STOPPING"));
-      }
-    }
+    expectStoppedDependentsFirst(stdout, targets, dependenciesOf);
     // …and what of the stop the control API's stream carried agrees.
     await Promise.race([follow.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     const streamed = stream();

@@ -1,5 +1,5 @@
+import { wardenErrorOf } from "../../support/warden-error.ts";
 import { describe, expect, it } from "vitest";
-import { isWardenError, type WardenError } from "../../../machines/errors.ts";
 import { catalogRows } from "../../../runtime/catalog/catalog-listing.ts";
 import { configuredDaemons } from "../../../runtime/catalog/config-daemons.ts";
 import { planStart } from "../../../runtime/catalog/start-plan.ts";
@@ -7,16 +7,6 @@ import { selectDaemons } from "../../../runtime/config/select-daemons.ts";
 import type { WardenConfig } from "../../../runtime/config/types.ts";
 
 const bound = { command: "sleep", args: ["60"] };
-
-function failureOf(run: () => unknown): WardenError {
-  try {
-    run();
-  } catch (error) {
-    if (isWardenError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a WardenError");
-}
 
 describe("configuredDaemons", () => {
   it("folds in the catalog: its dependencies and description where the configuration sets none", () => {
@@ -72,7 +62,7 @@ describe("planStart", () => {
   });
 
   it("refuses an unbound catalog daemon among the targets, naming who needs it", () => {
-    const error = failureOf(() =>
+    const error = wardenErrorOf(() =>
       planStart({ catalog: "ringrift", daemons: { S3_BACKUP: { ...bound } } }, {}, "w.json"),
     );
     expect(error.code).toBe("WARDEN_ERR_CONFIG");
@@ -121,7 +111,7 @@ describe("selectDaemons with a catalog", () => {
         { profile: "ephemeral" },
       ),
     ).toEqual(["AUTO_SYNC"]);
-    expect(failureOf(() => selectDaemons(config, { profile: "ephemeal" })).message).toContain(
+    expect(wardenErrorOf(() => selectDaemons(config, { profile: "ephemeal" })).message).toContain(
       '(did you mean "ephemeral"?)',
     );
   });

@@ -4,20 +4,10 @@
  * selection holding both sides of a conflict is refused (exit 2, naming both) by planStart,
  * which `warden up` and `warden validate` share.
  */
+import { wardenErrorOf } from "../../support/warden-error.ts";
 import { describe, expect, it } from "vitest";
 import { planStart } from "../../../runtime/catalog/start-plan.ts";
 import { validateConfig } from "../../../runtime/config/validate-config.ts";
-import { isWardenError, type WardenError } from "../../../machines/errors.ts";
-
-function rejection(fn: () => unknown): WardenError {
-  try {
-    fn();
-  } catch (error) {
-    if (isWardenError(error)) return error;
-    throw error;
-  }
-  throw new Error("nothing thrown");
-}
 
 const sleeper = { command: "sleep", args: ["60"] };
 
@@ -33,7 +23,7 @@ describe("conflicts in the configuration", () => {
   });
 
   it("names an unknown conflict with the closest name, and a conflict with itself", () => {
-    const error = rejection(() =>
+    const error = wardenErrorOf(() =>
       validateConfig(
         { daemons: { alpha: { ...sleeper, conflicts: ["betta", "alpha"] }, beta: sleeper } },
         "w.json",
@@ -47,7 +37,7 @@ describe("conflicts in the configuration", () => {
   });
 
   it("refuses limits out of range and limits on a module", () => {
-    const error = rejection(() =>
+    const error = wardenErrorOf(() =>
       validateConfig(
         {
           daemons: {
@@ -69,7 +59,7 @@ describe("conflicts in the configuration", () => {
       { daemons: { a: sleeper, b: { ...sleeper, conflicts: ["a"] }, c: sleeper } },
       "w.json",
     );
-    const error = rejection(() => planStart(config, {}, "w.json"));
+    const error = wardenErrorOf(() => planStart(config, {}, "w.json"));
     expect(error.code).toBe("WARDEN_ERR_CONFIG");
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe("w.json: the selection holds daemons that conflict: a and b");
@@ -87,7 +77,7 @@ describe("conflicts in the configuration", () => {
       },
       "w.json",
     );
-    const error = rejection(() => planStart(config, { daemons: "a,c" }, "w.json"));
+    const error = wardenErrorOf(() => planStart(config, { daemons: "a,c" }, "w.json"));
     expect(error.details).toEqual([
       'w.json: a and b (needed by c) conflict ("conflicts"): they never run at once; select one of them',
     ]);

@@ -2,11 +2,11 @@
  * `resources` and `requires` in the configuration (SPEC §6a): validated with the path, GPUs
  * counted from `nvidia-smi -L`, and the units reaching a real process as environment variables.
  */
+import { wardenErrorOf } from "../../support/warden-error.ts";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isWardenError, type WardenError } from "../../../machines/errors.ts";
 import {
   countGpuLines,
   detectGpuCount,
@@ -21,16 +21,6 @@ afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
-function rejection(fn: () => unknown): WardenError {
-  try {
-    fn();
-  } catch (error) {
-    if (isWardenError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a WardenError");
-}
-
 describe("resources in the configuration", () => {
   it("accepts resources and requires, gpu without declaring it", () => {
     const config = {
@@ -41,7 +31,7 @@ describe("resources in the configuration", () => {
   });
 
   it("names an unknown resource, a requirement beyond the capacity, and a bad count", () => {
-    const error = rejection(() =>
+    const error = wardenErrorOf(() =>
       validateConfig(
         {
           resources: { gpu: 1, slots: 2 },
