@@ -6,7 +6,9 @@
  * manager is gone and the sentinel sends SIGTERM (and SIGCONT) to every process group it still
  * holds and to every process whose environment carries one of their WARDEN_INSTANCE ids (those
  * that left the group with setsid, actors/process-descendants.ts), then SIGKILL two seconds
- * later. It runs in a process group and session of its own and ignores SIGHUP, SIGINT and
+ * later. Where daemons have cgroups (actors/daemon-cgroup.ts), the manager tells it their
+ * directories too (`c <dir>`): every process in them gets the same signals, and the emptied
+ * directories are removed. It runs in a process group and session of its own and ignores SIGHUP, SIGINT and
  * SIGQUIT, so a closed terminal or a Ctrl-C aimed at the manager does not end it first.
  * The orphan reaping of the next start (actors/reap-orphans.ts) stays the second line.
  */
@@ -24,20 +26,30 @@ export interface GuardedInstance {
   pgid: number;
   /** Hex digits (actors/process-descendants.ts newInstanceId). */
   instanceId: string;
+  /** Its cgroup's directories, where it has one (under /sys/fs/cgroup). */
+  cgroups?: readonly string[] | undefined;
 }
 
 /**
  * The sentinel's program. Group ids must be digits and instance ids hex digits (anything else is
- * ignored), so nothing read from the pipe reaches the shell as code. `marked` lists the pids
- * whose /proc/<pid>/environ holds one of the ids (GNU grep's -z reads NUL-separated entries).
+ * ignored), so nothing read from the pipe reaches the shell as code; cgroup directories must lie
+ * under /sys/fs/cgroup/ and hold only letters, digits and `_.-/` (no `..`). `marked` lists the
+ * pids whose /proc/<pid>/environ holds one of the ids (GNU grep's -z reads NUL-separated
+ * entries), `members` those in the cgroups.
  */
 export const SENTINEL_SCRIPT = `
 trap '' HUP INT QUIT
 groups=" "
 ids=" "
+cgroups=" "
 while IFS=' ' read -r pgid id; do
   case "$pgid" in
     ${FAREWELL}) exit 0 ;;
+    c) case "$id" in
+         /sys/fs/cgroup/*[!A-Za-z0-9_./-]* | *..*) ;;
+         /sys/fs/cgroup/?*) case "$cgroups" in *" $id "*) ;; *) cgroups="$cgroups$id " ;; esac ;;
+       esac
+       continue ;;
     +*[!0-9]* | -*[!0-9]* | + | -) continue ;;
   esac
   case "$id" in *[!0-9a-f]*) continue ;; esac
@@ -47,18 +59,28 @@ while IFS=' ' read -r pgid id; do
         [ -n "$id" ] && ids=$(printf '%s' "$ids" | sed "s/ $id / /g") ;;
   esac
 done
-[ "$groups" = " " ] && exit 0
+members() {
+  for d in $cgroups; do cat "$d/cgroup.procs" 2>/dev/null; done
+}
+removecgroups() {
+  n=0
+  while [ -n "$(members)" ] && [ $n -lt 20 ]; do sleep 0.1; n=$((n + 1)); done
+  for d in $cgroups; do rmdir "$d" 2>/dev/null; done
+  for d in $cgroups; do rmdir "\${d%/*}" 2>/dev/null; done
+}
+[ "$groups" = " " ] && [ -z "$(members)" ] && { removecgroups; exit 0; }
 marked() {
   for id in $ids; do
     grep -lzx "${INSTANCE_ENV}=$id" /proc/[0-9]*/environ 2>/dev/null | sed 's|^/proc/||; s|/environ$||'
   done
 }
-pids=$(marked)
+pids=$(marked; members)
 for g in $groups; do kill -TERM "-$g" 2>/dev/null; kill -CONT "-$g" 2>/dev/null; done
 for p in $pids; do [ "$p" != "$$" ] && kill -TERM "$p" 2>/dev/null && kill -CONT "$p" 2>/dev/null; done
 sleep ${SENTINEL_GRACE_SECONDS}
 for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
-for p in $(marked); do [ "$p" != "$$" ] && kill -KILL "$p" 2>/dev/null; done
+for p in $(marked; members); do [ "$p" != "$$" ] && kill -KILL "$p" 2>/dev/null; done
+removecgroups
 exit 0
 `;
 
@@ -68,6 +90,8 @@ export const SENTINEL_NAME = "warden-sentinel";
 export class GroupSentinel {
   private child: ChildProcess | undefined;
   private readonly guarded = new Map<number, GuardedInstance>();
+  /** The cgroup directories the running sentinel was told. */
+  private readonly toldCgroups = new Set<string>();
   private failed = false;
 
   constructor(private readonly onProblem: (message: string) => void = () => {}) {}
@@ -84,7 +108,7 @@ export class GroupSentinel {
     if (!/^[0-9a-f]*$/.test(instanceId)) return;
     this.guarded.set(pgid, instance);
     // A sentinel started now is told every instance at once, this one included.
-    if (this.child) this.send(`+${pgid} ${instanceId}`);
+    if (this.child) this.tell(instance);
     else this.start();
   }
 
@@ -127,6 +151,17 @@ export class GroupSentinel {
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     this.child = child;
-    for (const { pgid, instanceId } of this.guarded.values()) this.send(`+${pgid} ${instanceId}`);
+    this.toldCgroups.clear();
+    for (const instance of this.guarded.values()) this.tell(instance);
+  }
+
+  /** `+<pgid> <id>`, after the cgroup directories not told yet. */
+  private tell({ pgid, instanceId, cgroups }: GuardedInstance): void {
+    for (const dir of cgroups ?? []) {
+      if (this.toldCgroups.has(dir)) continue;
+      this.toldCgroups.add(dir);
+      this.send(`c ${dir}`);
+    }
+    this.send(`+${pgid} ${instanceId}`);
   }
 }

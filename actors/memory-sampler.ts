@@ -4,7 +4,8 @@
  * clock and cadence, however many there are. A daemon's memory is the sum of the resident sets
  * of its process group and of the processes it forked that left the group (`setsid()`), found by
  * parent links. A process that left the group and lost its parent too is not counted here (the
- * stop still finds it by its WARDEN_INSTANCE marker: actors/process-descendants.ts).
+ * stop still finds it by its WARDEN_INSTANCE marker: actors/process-descendants.ts), unless the
+ * daemon has a cgroup: then every process in it counts too, wherever it went.
  */
 import type { WardenClock } from "./clock.ts";
 import { isZombie, scanProcesses, type ProcStat } from "./process-groups.ts";
@@ -16,6 +17,8 @@ export interface MemoryWatch {
   pgid: number;
   /** Told the resident bytes of the group and its descendants at each tick. */
   onSample(residentBytes: number): void;
+  /** The processes of the daemon's cgroup, where it has one: counted too. */
+  members?: () => number[];
 }
 
 /** The shortest cadence allowed: a scan of /proc costs ≈ 1 ms per hundred processes. */
@@ -55,6 +58,7 @@ export class MemorySampler {
     }
     for (const watch of [...this.watches]) {
       const members = familyOf(watch.pgid, processes, children);
+      for (const pid of watch.members?.() ?? []) members.add(pid);
       let resident = 0;
       for (const pid of members) resident += processUsage(pid)?.residentBytes ?? 0;
       watch.onSample(resident);

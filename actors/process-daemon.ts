@@ -16,8 +16,11 @@ import type { HealthPolicy } from "../machines/daemon-policy.ts";
 import { DEFAULTS } from "../machines/defaults.ts";
 import { messageOf } from "../machines/errors.ts";
 import type { InstanceReport } from "../machines/instance-protocol.ts";
+import { cgroupTreeFor } from "./cgroup-tree.ts";
 import type { WardenClock } from "./clock.ts";
+import type { DaemonCgroup } from "./daemon-cgroup.ts";
 import type { BusClient, DaemonLogger } from "./daemon-types.ts";
+import type { GuardedInstance } from "./group-sentinel.ts";
 import type { DaemonDriver } from "./lifecycle-actors.ts";
 import { logFileOf } from "./log-files.ts";
 import { KILL_SETTLE_MS } from "./process-family.ts";
@@ -54,7 +57,7 @@ export interface ProcessDriverOptions {
    * Told each instance's process group and WARDEN_INSTANCE id as it is spawned, and undefined
    * once nothing of it runs (runtime/process-guard.ts hands them to the sentinel).
    */
-  onInstance?: (instance: { pgid: number; instanceId: string } | undefined) => void;
+  onInstance?: (instance: GuardedInstance | undefined) => void;
   /** How often `spec.limits.memoryMb` is checked. Default DEFAULTS.memorySampleMs. */
   memorySampleMs?: number;
   /** The resource units it holds now: passed as WARDEN_RESOURCE_* (machines/resource-env.ts). */
@@ -73,6 +76,10 @@ export interface ProcessDetails {
   refusedConnections: number;
   /** Its latest memory measurement, with `limits.memoryMb` (actors/process-memory.ts). */
   memory?: MemorySample;
+  /** Its cgroup (the directory with the memory controller), where it has one. */
+  cgroup?: string;
+  /** Why it has no cgroup where the manager could create them. */
+  cgroupProblem?: string;
 }
 
 /** How long a dispose waits for killed processes to exit before it gives up on them. */
@@ -93,6 +100,8 @@ export class ProcessDriver implements DaemonDriver {
   private readonly probe: ProcessHealthOptions | undefined;
   /** The latest memory sample, with `limits.memoryMb`. */
   private memory: MemorySample | undefined;
+  /** Its cgroup, once an instance was put in one. */
+  private cgroup: DaemonCgroup | undefined;
 
   constructor(private readonly options: ProcessDriverOptions) {
     const { name, spec, stateDir, bus, logger } = options;
@@ -133,6 +142,9 @@ export class ProcessDriver implements DaemonDriver {
     if (instance?.pid !== undefined && !instance.exit) details.pid = instance.pid;
     if (statusText !== undefined) details.statusText = statusText;
     if (this.memory !== undefined) details.memory = this.memory;
+    if (this.cgroup !== undefined) details.cgroup = this.cgroup.memoryDir;
+    const problem = this.cgroupTree()?.problem;
+    if (problem !== undefined) details.cgroupProblem = problem;
     return details;
   }
 
@@ -168,6 +180,7 @@ export class ProcessDriver implements DaemonDriver {
     const memory = memoryLimitReports({
       memoryMb: this.options.spec.limits?.memoryMb,
       pgid: instance.pid,
+      cgroup: instance.family !== undefined ? this.cgroup : undefined,
       clock: this.options.clock,
       sampleMs: this.options.memorySampleMs,
       onSample: (sample) => (this.memory = sample),
@@ -199,6 +212,7 @@ export class ProcessDriver implements DaemonDriver {
     });
     await settlesWithin(closing, DISPOSE_WAIT_MS);
     this.log.close();
+    if (this.cgroup) this.cgroupTree()?.release(this.options.name);
   }
 
   /**
@@ -209,8 +223,20 @@ export class ProcessDriver implements DaemonDriver {
     return this.notify.socket.repair();
   }
 
+  /** The manager's cgroups, where it may create them (actors/cgroup-tree.ts). */
+  private cgroupTree() {
+    return cgroupTreeFor(this.options.stateDir);
+  }
+
   private spawn(): ProcessInstance {
     const { name, spec, logger, clock, heartbeatTimeoutMs, onOutput, onInstance } = this.options;
+    const tree = this.cgroupTree();
+    const hadProblem = tree?.problem;
+    this.cgroup = tree?.acquire(name, spec.limits ?? {}, (pids) =>
+      logger.warn(`killing processes ${pids.join(", ")} left in the cgroup of ${name}`),
+    );
+    if (tree?.problem !== undefined && hadProblem === undefined) logger.warn(tree.problem);
+    const cgroups = this.cgroup?.dirs;
     const wardenEnv: Record<string, string> = {
       WARDEN_DAEMON_NAME: name,
       WARDEN_NOTIFY_SOCKET: this.notify.path,
@@ -236,8 +262,10 @@ export class ProcessDriver implements DaemonDriver {
       log,
       readyPattern,
       onOutput,
-      onSpawned: onInstance,
+      onSpawned:
+        onInstance && ((spawned) => onInstance(cgroups ? { ...spawned, cgroups } : spawned)),
       reap: (instance) => reapInstance(instance, reap),
+      cgroup: this.cgroup,
     });
   }
 }

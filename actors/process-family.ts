@@ -5,7 +5,9 @@
  * only once it is continued, as systemd does); `kill` sends SIGKILL. It keeps no deadline of its
  * own: whoever stops it decides when SIGTERM has had long enough (the lifecycle chart's stop
  * timeout, the orphan reaper's grace). What still runs KILL_SETTLE_MS after `kill` is given up
- * on and named, so that a stop always ends. All waiting is on the injected clock.
+ * on and named, so that a stop always ends. All waiting is on the injected clock. Where the
+ * daemon has a cgroup (actors/daemon-cgroup.ts) its member list is the authority: every process
+ * in it is signalled and waited for, and no environment scan is needed to know it is all gone.
  */
 import { messageOf } from "../machines/errors.ts";
 import { systemClock, type WardenClock } from "./clock.ts";
@@ -14,6 +16,7 @@ import {
   groupRunning,
   isZombie,
   procAvailable,
+  readStat,
   scanProcesses,
   signalGroup,
 } from "./process-groups.ts";
@@ -39,6 +42,8 @@ export interface ProcessFamilyOptions {
   /** Whether the group still has a running member (default: groupRunning). */
   groupRunning?(pgid: number): boolean;
   clock?: WardenClock;
+  /** The daemon's cgroup, where it has one: every process in it belongs to the family. */
+  cgroup?: { pids(): number[] };
 }
 
 export class ProcessFamily {
@@ -78,6 +83,7 @@ export class ProcessFamily {
     // family was made (an older one may predate its processes); what leaves the group later is
     // found by the marker scans of `gone`.
     this.add(findEscaped({ pgid, instanceId, startedSince, freshSince: this.madeAt }));
+    this.addCgroupMembers();
   }
 
   /** SIGTERM, then SIGCONT, to the group and to every escaped process. */
@@ -97,6 +103,7 @@ export class ProcessFamily {
   /** Whether anything of it still runs (as far as it was discovered). */
   running(): boolean {
     const { pgid } = this.options;
+    this.addCgroupMembers();
     this.escaped = runningOf(this.escaped);
     return this.escaped.length > 0 || (pgid !== undefined && this.groupUp(pgid));
   }
@@ -119,8 +126,14 @@ export class ProcessFamily {
       const now = clock.now();
       const killedAt = this.killedAt;
       const groupUp = pgid !== undefined && !this.over && this.groupUp(pgid);
+      const joined = this.addCgroupMembers();
       this.escaped = runningOf(this.escaped);
-      if (!groupUp && (this.escaped.length === 0 || now - scannedAt >= RESCAN_MS)) {
+      if (this.options.cgroup) {
+        // The cgroup knows every process of the daemon: no environment scan is needed.
+        if (!groupUp && this.escaped.length === 0) break;
+        this.signalEach(joined, killedAt !== undefined ? "SIGKILL" : "SIGTERM");
+        if (killedAt === undefined) this.signalEach(joined, "SIGCONT");
+      } else if (!groupUp && (this.escaped.length === 0 || now - scannedAt >= RESCAN_MS)) {
         scannedAt = now;
         // Markers only: once the group is empty its id may be given to someone else.
         const found = this.add(findEscaped({ instanceId, startedSince, fresh: true }));
@@ -172,6 +185,20 @@ export class ProcessFamily {
         );
       }
     }
+  }
+
+  /** Adds the live members of the cgroup not known yet, and returns them. */
+  private addCgroupMembers(): ProcessRef[] {
+    const cgroup = this.options.cgroup;
+    if (!cgroup || this.over) return [];
+    const refs: ProcessRef[] = [];
+    for (const pid of cgroup.pids()) {
+      const stat = readStat(pid);
+      if (stat && !isZombie(stat) && stat.pgrp !== this.options.pgid) {
+        refs.push({ pid, startTime: stat.startTime });
+      }
+    }
+    return this.add(refs);
   }
 
   /** Adds the processes of `refs` not known yet, and returns them. */

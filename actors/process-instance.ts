@@ -5,13 +5,15 @@
  * asked for is reported — EXITED for code 0, CRASHED otherwise — on its `reports`, a
  * ReplaySubject(1) that keeps the report for a watcher that subscribes later; what the leader
  * left in its group gets SIGTERM at once (the lifecycle chart kills what is left at its stop
- * timeout).
+ * timeout). A leader the kernel killed for going over its cgroup's memory limit is reported as
+ * MEMORY_EXCEEDED, a restart with reason `memory` as when the sampler sees it first.
  */
 import type { ChildProcess } from "node:child_process";
 import { ReplaySubject } from "rxjs";
 import type { InstanceReport } from "../machines/instance-protocol.ts";
 import { messageOf } from "../machines/errors.ts";
 import type { WardenClock } from "./clock.ts";
+import type { DaemonCgroup } from "./daemon-cgroup.ts";
 import type { DaemonLogger } from "./daemon-types.ts";
 import { describeExit } from "./describe-exit.ts";
 import { LineSplitter } from "./line-splitter.ts";
@@ -61,6 +63,8 @@ export interface SpawnOptions {
   onSpawned: ((instance: { pgid: number; instanceId: string }) => void) | undefined;
   /** Waits, once the leader has exited, until nothing of the instance runs. */
   reap(instance: ProcessInstance): Promise<void>;
+  /** The daemon's cgroup, where it has one (actors/daemon-cgroup.ts). */
+  cgroup?: DaemonCgroup | undefined;
 }
 
 /**
@@ -81,11 +85,13 @@ export function spawnInstance(options: SpawnOptions): ProcessInstance {
       pidsDir,
       logger,
       clock,
+      cgroup: options.cgroup,
     });
   } catch (error) {
     throw cannotRun(options, messageOf(error));
   }
   const { child, family, instanceId } = launched;
+  const oomKillsBefore = options.cgroup?.oomKills() ?? 0;
   if (child.pid !== undefined) options.onSpawned?.({ pgid: child.pid, instanceId });
   let settle: (exit: ProcessExit) => void = () => {};
   const exited = new Promise<ProcessExit>((resolve) => (settle = resolve));
@@ -123,7 +129,10 @@ export function spawnInstance(options: SpawnOptions): ProcessInstance {
     // What the leader left behind goes with it (a stop has signalled it already).
     if (!instance.stopping) instance.family?.terminate();
     settle(exit);
-    if (!instance.stopping) exitedOnItsOwn(instance, exit);
+    if (instance.stopping) return;
+    const oomKilled = (options.cgroup?.oomKills() ?? 0) > oomKillsBefore && signal === "SIGKILL";
+    if (oomKilled) memoryKilled(instance, options);
+    else exitedOnItsOwn(instance, exit);
   });
   return instance;
 }
@@ -134,6 +143,15 @@ function exitedOnItsOwn(instance: ProcessInstance, exit: ProcessExit): void {
       ? { type: "EXITED", exitCode: 0, signal: null }
       : { type: "CRASHED", error: describeExit(exit), ...exit };
   instance.reports.next(report);
+  instance.reports.complete();
+}
+
+/** Killed by the kernel for going over its cgroup's memory limit: a restart for memory. */
+function memoryKilled(instance: ProcessInstance, options: SpawnOptions): void {
+  const limit = options.spec.limits?.memoryMb;
+  const error = `killed by the kernel: memory over limits.memoryMb ${limit} (cgroup ${options.cgroup?.memoryDir})`;
+  options.log.note(error);
+  instance.reports.next({ type: "MEMORY_EXCEEDED", error });
   instance.reports.complete();
 }
 

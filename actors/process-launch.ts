@@ -3,11 +3,16 @@
  * session, stdout and stderr piped, its environment marked with a new WARDEN_INSTANCE id that
  * every descendant inherits (actors/process-descendants.ts), its pid recorded for a later
  * manager. A program that cannot be run at all is explained in words (actors/spawn-problems.ts),
- * before the spawn where it can be.
+ * before the spawn where it can be. Where the daemon has a cgroup (actors/daemon-cgroup.ts), the
+ * program is moved into it as soon as `spawn()` returns, with any child it forked in the
+ * microseconds before: from then on, whatever it forks is born there.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { messageOf } from "../machines/errors.ts";
 import type { WardenClock } from "./clock.ts";
 import type { DaemonLogger } from "./daemon-types.ts";
+import { childrenOf } from "./child-pids.ts";
+import type { DaemonCgroup } from "./daemon-cgroup.ts";
 import { writeInstanceRecord } from "./instance-record.ts";
 import { INSTANCE_ENV, newInstanceId } from "./process-descendants.ts";
 import { ProcessFamily } from "./process-family.ts";
@@ -36,6 +41,8 @@ export interface LaunchOptions {
   logger: DaemonLogger;
   /** What the family's waiting runs on (actors/process-family.ts). */
   clock: WardenClock;
+  /** The daemon's cgroup, where it has one: the program is moved in at once. */
+  cgroup?: DaemonCgroup | undefined;
 }
 
 export interface LaunchedProcess {
@@ -82,6 +89,7 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
   }
   const pid = child.pid;
   if (pid === undefined) return { child, instanceId, family: undefined, explain };
+  const cgroup = options.cgroup && adopt(options.cgroup, pid, logger);
   const nice = spec.limits?.nice;
   const refused = nice === undefined ? undefined : applyNice(pid, nice);
   if (refused !== undefined) logger.warn(refused);
@@ -93,6 +101,7 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
     startedSince: startTime,
     onProblem,
     clock: options.clock,
+    ...(cgroup ? { cgroup } : {}),
   });
   // So that a later manager finds it if this one is killed with SIGKILL.
   if (startTime !== undefined) {
@@ -100,4 +109,23 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
     writeInstanceRecord(pidsDir, { daemon, pid, startTime, command, instanceId }, logger);
   }
   return { child, instanceId, family, explain };
+}
+
+/**
+ * Moves `pid` and whatever it forked already into `cgroup`; the cgroup, or undefined (logged)
+ * when the kernel refused.
+ */
+function adopt(cgroup: DaemonCgroup, pid: number, logger: DaemonLogger): DaemonCgroup | undefined {
+  try {
+    cgroup.adopt(pid);
+    // Forked between the exec and the move: still outside. Once moved, none can be added.
+    for (let queue = childrenOf(pid); queue.length > 0;) {
+      const child = queue.pop()!;
+      if (cgroup.adopt(child)) queue.push(...childrenOf(child));
+    }
+    return cgroup;
+  } catch (error) {
+    logger.warn(`cannot move process ${pid} into its cgroup: ${messageOf(error)}`);
+    return undefined;
+  }
 }

@@ -25,6 +25,8 @@ export interface MemoryLimitOptions {
   memoryMb: number | undefined;
   /** The instance's process group. */
   pgid: number | undefined;
+  /** The daemon's cgroup, where it has one: its processes count too. */
+  cgroup?: { pids(): number[] } | undefined;
   clock: WardenClock;
   /** The cadence. Default DEFAULTS.memorySampleMs. */
   sampleMs?: number;
@@ -45,8 +47,10 @@ export function memoryLimitReports(options: MemoryLimitOptions): Observable<Inst
   const limitBytes = memoryMb * MIB;
   const sampler = sharedMemorySampler(clock, options.sampleMs ?? DEFAULTS.memorySampleMs);
   return new Observable<InstanceReport>((subscriber) => {
+    const cgroup = options.cgroup;
     const stop = sampler.watch({
       pgid,
+      ...(cgroup ? { members: () => cgroup.pids() } : {}),
       onSample: (residentBytes) => {
         options.onSample?.({ residentBytes, at: clock.now() });
         if (residentBytes <= limitBytes) return;

@@ -5,11 +5,15 @@
  * anything. The start time tells our process from one that reused the pid; records of an earlier
  * boot name nothing that can still run. Descendants that left the group (setsid, double fork)
  * are found by the instance's WARDEN_INSTANCE marker in the record, and only by it: a process
- * without the marker is never touched unless it is in the recorded group.
+ * without the marker is never touched unless it is in the recorded group. Where daemons had cgroups
+ * (actors/cgroup-tree.ts), what is still in those of this state directory is killed last and the
+ * cgroups removed.
  */
 import { messageOf } from "../machines/errors.ts";
+import { dirname } from "node:path";
+import { cgroupTreeFor } from "./cgroup-tree.ts";
 import { systemClock, type WardenClock } from "./clock.ts";
-import { ProcessFamily, stopWithin } from "./process-family.ts";
+import { KILL_SETTLE_MS, ProcessFamily, stopWithin } from "./process-family.ts";
 import {
   bootId,
   groupRunningIn,
@@ -99,8 +103,15 @@ export async function reapOrphans(dir: string, options: ReapOptions = {}): Promi
       }
     }),
   );
+  const outcomes = settled.filter((outcome) => outcome !== undefined);
+  const swept = await cgroupTreeFor(dirname(dir))?.sweep(clock, KILL_SETTLE_MS);
+  for (const { daemon, pid } of swept ?? []) {
+    const outcome: ReapOutcome = { daemon, pid, action: "killed" };
+    callback(() => options.onOutcome?.(outcome));
+    outcomes.push(outcome);
+  }
   if (callbackFailure) throw callbackFailure.error;
-  return settled.filter((outcome) => outcome !== undefined);
+  return outcomes;
 }
 
 interface ReapContext {

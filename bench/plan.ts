@@ -2,11 +2,14 @@
 import { fileURLToPath } from "node:url";
 import type { BusResult } from "./bus-throughput.ts";
 import type { CliFootprintResult } from "./cli-footprint.ts";
+import type { ClusterResult } from "./cluster.ts";
 import type { ControlApiResult } from "./control-api.ts";
 import type { CostResult } from "./daemon-cost.ts";
 import type { RestartResult } from "./process-restart.ts";
 import type { CoordinatorResult } from "./ringrift-coordinator.ts";
 import type { JournalResult } from "./journal.ts";
+import type { ResourcesResult } from "./resources.ts";
+import type { SimulateResult } from "./simulate.ts";
 import type { StartupResult } from "./startup-critical-path.ts";
 
 /** The report a full run rewrites. */
@@ -40,6 +43,19 @@ export interface Plan {
   crossProcessEvents: number;
   crossProcessRuns: number;
   recoveryRuns: number;
+  /** (i): `startAll()` runs of each side and warm-up rounds; limit crossings of each side and warm-ups. */
+  resourcesStartRuns: number;
+  resourcesStartWarmups: number;
+  memoryReactionRuns: number;
+  memoryReactionWarmups: number;
+  /** (j): simulated days measured (after a warm-up day); seeds of a simulated hour. */
+  simulateDays: number;
+  simulateSeeds: number;
+  /** (k): events one at a time for the latency, events of the burst; restarts; failovers. */
+  clusterLatencyEvents: number;
+  clusterBurstEvents: number;
+  clusterRestarts: number;
+  clusterFailovers: number;
 }
 
 export const FULL: Plan = {
@@ -65,6 +81,16 @@ export const FULL: Plan = {
   crossProcessEvents: 1_000,
   crossProcessRuns: 5,
   recoveryRuns: 7,
+  resourcesStartRuns: 61,
+  resourcesStartWarmups: 3,
+  memoryReactionRuns: 15,
+  memoryReactionWarmups: 1,
+  simulateDays: 5,
+  simulateSeeds: 1_000,
+  clusterLatencyEvents: 1_000,
+  clusterBurstEvents: 5_000,
+  clusterRestarts: 50,
+  clusterFailovers: 3,
 };
 
 export const QUICK: Plan = {
@@ -90,6 +116,16 @@ export const QUICK: Plan = {
   crossProcessEvents: 200,
   crossProcessRuns: 2,
   recoveryRuns: 2,
+  resourcesStartRuns: 5,
+  resourcesStartWarmups: 1,
+  memoryReactionRuns: 2,
+  memoryReactionWarmups: 0,
+  simulateDays: 1,
+  simulateSeeds: 50,
+  clusterLatencyEvents: 100,
+  clusterBurstEvents: 500,
+  clusterRestarts: 10,
+  clusterFailovers: 1,
 };
 
 export const TARGETS = {
@@ -111,6 +147,14 @@ export const TARGETS = {
   crossProcessP99Ms: 20,
   /** (h): SIGKILL of the manager to every quickstart daemon RUNNING under --supervised, ms. */
   supervisedRecoveryMs: 2000,
+  /** (j): wall time of one simulated day of the 63-daemon catalog, default faults, ms. */
+  simulatedDayMs: 2000,
+  /** (j): wall time of 1,000 seeds of a simulated hour, ms (pro rata for fewer seeds). */
+  thousandSeedsMs: 60_000,
+  /** (k): cross-node event latency (p50 and p99) against raw NATS JetStream. */
+  clusterLatencyRatio: 2,
+  /** (k): singleton failover, ms beyond the lease TTL. */
+  failoverOverTtlMs: 1000,
 } as const;
 
 /** The benchmarks by the name `--only` takes, in the order the report lists them. */
@@ -123,6 +167,9 @@ export const BENCHMARKS = [
   "cli-footprint",
   "ringrift-coordinator",
   "journal",
+  "resources",
+  "simulate",
+  "cluster",
 ] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
@@ -136,4 +183,7 @@ export interface Results {
   footprint?: CliFootprintResult;
   ringrift?: CoordinatorResult;
   journal?: JournalResult;
+  resources?: ResourcesResult;
+  simulate?: SimulateResult;
+  cluster?: ClusterResult;
 }

@@ -15,6 +15,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { runBusThroughput } from "./bus-throughput.ts";
 import { runCliFootprint } from "./cli-footprint.ts";
+import { runCluster } from "./cluster.ts";
 import { runControlApi } from "./control-api.ts";
 import { runDaemonCost } from "./daemon-cost.ts";
 import { machine } from "./machine.ts";
@@ -22,6 +23,8 @@ import { BENCHMARKS, FULL, QUICK, REPORT_FILE, type BenchmarkName, type Results 
 import { runProcessRestart } from "./process-restart.ts";
 import { runRingriftCoordinator } from "./ringrift-coordinator.ts";
 import { runJournal } from "./journal.ts";
+import { runResources } from "./resources.ts";
+import { runSimulate } from "./simulate.ts";
 import { controlTables } from "./report/control-tables.ts";
 import { integer } from "./report/format.ts";
 import { report, tidy } from "./report/report.ts";
@@ -155,6 +158,44 @@ async function main(): Promise<void> {
       recoveryRuns: plan.recoveryRuns,
       progress,
     });
+  }
+  // Also before (a): it spawns a Node process per limit crossing.
+  if (wanted("resources")) {
+    progress(
+      `(i) resources: ${plan.resourcesStartRuns} starts of the daemon index each way, ` +
+        `${plan.memoryReactionRuns} limit crossings of each kind, after warm-ups`,
+    );
+    results.resources = await runResources({
+      startRuns: plan.resourcesStartRuns,
+      startWarmups: plan.resourcesStartWarmups,
+      memoryRuns: plan.memoryReactionRuns,
+      memoryWarmups: plan.memoryReactionWarmups,
+      progress,
+    });
+  }
+  // Also before (a): it spawns worker processes for the seeds.
+  if (wanted("simulate")) {
+    progress(
+      `(j) warden simulate: ${plan.simulateDays} simulated days after a warm-up, ${integer(plan.simulateSeeds)} seeds of an hour`,
+    );
+    results.simulate = await runSimulate({
+      days: plan.simulateDays,
+      seeds: plan.simulateSeeds,
+      progress,
+    });
+  }
+  // Also before (a): it spawns nats-server and a receiving process for each side.
+  if (wanted("cluster")) {
+    progress(
+      `(k) cluster: ${integer(plan.clusterLatencyEvents)} events one at a time each way, ${plan.clusterRestarts} restarts of each kind, failovers: ${plan.clusterFailovers}`,
+    );
+    results.cluster = await runCluster({
+      latencyEvents: plan.clusterLatencyEvents,
+      burstEvents: plan.clusterBurstEvents,
+      restarts: plan.clusterRestarts,
+      failovers: plan.clusterFailovers,
+    });
+    if (results.cluster.skipped) progress(`(k) skipped: ${results.cluster.reason}`);
   }
   if (wanted("daemon-cost")) {
     progress(`(a) cost per daemon: ${plan.sizes.map(integer).join(", ")} daemons`);

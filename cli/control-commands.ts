@@ -29,7 +29,8 @@ export function registerControlCommands(program: Command, io: CliIO): void {
         "show the running manager's daemons: state, pid, uptime, restarts, health, last error",
       )
       .option("--json", "print the manager's status document as JSON (docs/cli-json.md)")
-      .option("-w, --watch", "redraw every second until Ctrl-C"),
+      .option("-w, --watch", "redraw every second until Ctrl-C")
+      .option("--cluster", "show every node of the cluster instead (docs/cluster.md)"),
   ).action(async (options) => status(options, io));
 
   for (const [action, description] of Object.entries(ACTIONS) as [ControlAction, string][]) {
@@ -51,7 +52,9 @@ export function registerControlCommands(program: Command, io: CliIO): void {
           `how long the manager waits for each daemon (default ${DEFAULTS.control.actionTimeoutMs})`,
           integerArgument(1, 24 * 3600_000),
         )
-        .option("--json", "print the resulting status of each daemon as a JSON array"),
+        .option("--json", "print the resulting status of each daemon as a JSON array")
+        .option("--node <name>", `${action} the named daemons on this node of the cluster`)
+        .option("--all-nodes", `${action} the named daemons on every node of the cluster`),
     ).action(async (names: string[], options) => control(action, names, options, io));
   }
 

@@ -6,7 +6,7 @@ import { isCountedRestart } from "../machines/restart-reason.ts";
 import { FAILED_BEFORE_RESTART } from "../machines/restart-record.ts";
 
 /**
- * One line for a lifecycle event, or undefined for any other event.
+ * One line for a lifecycle event (a DAEMON_WAITING included), or undefined for any other event.
  *
  * @example
  * formatTransition(event, false, 14);
@@ -18,10 +18,16 @@ export function formatTransition(
   nameWidth: number,
 ): string | undefined {
   const target = STATE_OF_EVENT[event.type];
-  if (!target && event.type !== "DAEMON_HEALTH_CHANGED") return undefined;
+  const waiting = event.type === "DAEMON_WAITING";
+  if (!target && event.type !== "DAEMON_HEALTH_CHANGED" && !waiting) return undefined;
   const data = event.data as LifecycleEventData;
   const time = paint(color, "gray", clockTime(event.time));
   const name = terminalSafe(data.daemon).padEnd(nameWidth);
+  if (waiting) {
+    // SPEC §6a: a daemon held in PENDING until the units it requires are free.
+    const what = terminalSafe(data.waitingFor ?? "resources");
+    return `${time}  ${name}  ${paintState(color, "PENDING")} waiting for ${what}`;
+  }
   if (event.type === "DAEMON_HEALTH_CHANGED") {
     const health = data.healthy
       ? paint(color, "green", "healthy")

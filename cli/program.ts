@@ -6,6 +6,7 @@ import { registerInspectCommand } from "./commands/inspect.ts";
 import { registerInitCommand } from "./commands/init.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerResourcesCommand } from "./commands/resources.ts";
+import { registerSimulateCommand } from "./commands/simulate-command.ts";
 import { registerControlCommands } from "./control-commands.ts";
 import { sourceFlagsToCommand } from "./source-flags.ts";
 import type { CliIO } from "./io.ts";
@@ -114,6 +115,7 @@ export function buildProgram(io: CliIO): Command {
   registerInspectCommand(program, io);
   registerDiagramCommand(program, io);
   registerResourcesCommand(program, io);
+  registerSimulateCommand(program, io);
   return program;
 }
 

@@ -4,8 +4,9 @@
  * and mutable, like the SupervisionBook it sits beside in the root supervisor: the supervisor is
  * its single owner, so two daemons can never be handed the same unit.
  *
- * Rules: a holder's request is all or nothing; waiters are served strictly in order (one that
- * does not fit blocks those behind it, so a big request is never starved by small ones); a
+ * Rules: a holder's request is all or nothing; waiters are served in order, resource by resource
+ * (one that does not fit blocks those behind it that need any of the same resources, so a big
+ * request is never starved by small ones, and nobody waits behind a waiter for other ones); a
  * holder keeps its units until it releases them (the supervisor keeps them through RESTARTING),
  * and when it asks again it gets the indexes it had before wherever they are free.
  */
@@ -37,7 +38,7 @@ export class ResourceBook {
   private readonly held = new Map<string, ResourceUnits>();
   /** What each holder had last: a new request gets the same indexes where they are free. */
   private readonly previous = new Map<string, ResourceUnits>();
-  private readonly queue: string[] = [];
+  private queue: string[] = [];
 
   constructor(capacity: Readonly<Record<string, number>> = {}) {
     for (const [name, count] of Object.entries(capacity)) {
@@ -89,7 +90,8 @@ export class ResourceBook {
     const units = this.held.get(holder);
     if (units) return { holder, units };
     if (this.queue.includes(holder)) return undefined;
-    if (this.queue.length === 0 && this.fits(holder)) return this.allocate(holder);
+    const ahead = this.sharing(holder, this.queue);
+    if (ahead.length === 0 && this.fits(holder)) return this.allocate(holder);
     this.queue.push(holder);
     return undefined;
   }
@@ -121,6 +123,11 @@ export class ResourceBook {
     return this.held.get(holder) ?? {};
   }
 
+  /** Whether `holder` holds its units now (granted, not released since). */
+  holds(holder: string): boolean {
+    return this.held.has(holder);
+  }
+
   isWaiting(holder: string): boolean {
     return this.queue.includes(holder);
   }
@@ -143,7 +150,8 @@ export class ResourceBook {
         return `${name}: ${taken} of ${owners.length} held by ${holders.join(", ")}`;
       }
     }
-    return `queued behind ${this.queue.slice(0, position).join(", ")}`;
+    const ahead = this.sharing(holder, this.queue.slice(0, position));
+    return `queued behind ${ahead.join(", ")}`;
   }
 
   /** Every resource with its holders and waiters, for status, `warden resources` and metrics. */
@@ -163,12 +171,33 @@ export class ResourceBook {
     });
   }
 
+  /**
+   * Serves the line in order, resource by resource: a waiter gets its units once they are free
+   * and nobody ahead of it waits for any of the same resources, so a large request is never
+   * starved by small ones, and a daemon waiting for a sync slot never waits behind one that
+   * waits for GPUs.
+   */
   private serve(): ResourceGrant[] {
     const grants: ResourceGrant[] = [];
-    while (this.queue.length > 0 && this.fits(this.queue[0]!)) {
-      grants.push(this.allocate(this.queue.shift()!));
+    const waiting: string[] = [];
+    for (const holder of this.queue) {
+      if (this.sharing(holder, waiting).length === 0 && this.fits(holder)) {
+        grants.push(this.allocate(holder));
+      } else {
+        waiting.push(holder);
+      }
     }
+    this.queue = waiting;
     return grants;
+  }
+
+  /** Those of `others` that require at least one resource `holder` requires. */
+  private sharing(holder: string, others: readonly string[]): string[] {
+    const mine = Object.keys(this.requirements.get(holder) ?? {});
+    return others.filter((other) => {
+      const theirs = this.requirements.get(other) ?? {};
+      return mine.some((name) => (theirs[name] ?? 0) > 0);
+    });
   }
 
   private freeOf(name: string): number[] {

@@ -16,7 +16,8 @@ import { and, assign, enqueueActions, setup } from "xstate";
 import type { LifecycleEvent, LifecycleInput } from "./daemon-lifecycle.ts";
 import { DEFAULTS } from "./defaults.ts";
 import { groupSupervisorMachine } from "./group-supervisor.ts";
-import { ResourceBook, type ResourceGrant } from "./resource-book.ts";
+import { handOver } from "./resource-handover.ts";
+import { ResourceBook } from "./resource-book.ts";
 import { SupervisionBook, type Directive } from "./supervision-book.ts";
 import type {
   DaemonHealthChange,
@@ -137,25 +138,17 @@ export const supervisorMachine = setup({
     }),
     book: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== "DAEMON.TRANSITION") return;
-      const directives = context.book.transition(event.name, event.state);
-      const grants: ResourceGrant[] = [];
-      // The instance is gone: its units go to those waiting, in the order they asked.
-      if (event.state === "STOPPED" || event.state === "FAILED") {
-        grants.push(...context.resources.release(event.name));
-      }
+      const { book, resources } = context;
+      const directives = book.transition(event.name, event.state);
+      // Before the directives go out: a daemon told its dependency is lost gave its units back.
+      const stateOf = (daemon: string) => book.stateOf(daemon);
+      const granted = handOver(resources, stateOf, event.name, event.state, directives);
       for (const directive of directives) {
         const daemon = system.get(directive.to);
-        // A PENDING daemon whose dependency left holds no instance: it gives its units back.
-        if (
-          directive.type === "DEPENDENCY_LOST" &&
-          context.book.stateOf(directive.to) === "PENDING"
-        ) {
-          grants.push(...context.resources.release(directive.to));
-        }
         if (daemon) enqueue.sendTo(daemon, directiveEvent(directive));
       }
-      for (const grant of grants) {
-        const daemon = system.get(grant.holder);
+      for (const holder of granted) {
+        const daemon = system.get(holder);
         if (daemon) enqueue.sendTo(daemon, { type: "RESOURCES_GRANTED" });
       }
     }),

@@ -11,8 +11,12 @@ import { TARGETS, type Plan, type Results } from "../plan.ts";
 import { PM2_CACHE, SETTLE_MS } from "../process-restart.ts";
 import { PROFILE, SETTLE_MS as RINGRIFT_SETTLE_MS } from "../ringrift-coordinator.ts";
 import { JOURNAL_SUBSCRIBERS } from "../journal/throughput.ts";
+import { LIMIT_MB } from "../resources/crossing.ts";
+import { KERNEL_SIDE_SAMPLE_MS } from "../resources/memory-reaction.ts";
+import { SLOT } from "../resources/start-path.ts";
+import { CATALOG_DAEMONS } from "../simulate.ts";
 import { START_MS } from "../startup-critical-path.ts";
-import { integer } from "./format.ts";
+import { integer, plural } from "./format.ts";
 
 /** What each benchmark measures, for the ones that ran. */
 export function descriptions(plan: Plan, results: Results): string {
@@ -111,7 +115,71 @@ export function descriptions(plan: Plan, results: Results): string {
   SIGKILL to the manager and the time until the new manager prints "N daemons running" (the supervisor's
   restart delay, full jitter up to 500 ms, included). Run alone with \`npm run bench -- --only journal\`.`);
   }
+  if (results.resources) items.push(resourcesDescription(plan, results));
+  if (results.simulate) items.push(simulateDescription(plan, results));
+  if (results.cluster) items.push(clusterDescription(plan, results));
   return items.join("\n");
+}
+
+function simulateDescription(plan: Plan, { simulate }: Results): string {
+  return `- **(j) \`warden simulate\`.** One simulated day (24 h) of the ${CATALOG_DAEMONS}-daemon ringrift catalog under the
+  default fault mix (\`runSimulation\`, runtime/simulate/run-simulation.ts, in this process), after a
+  warm-up day, ${plural(plan.simulateDays, "run")}; then ${integer(plan.simulateSeeds)} seeds of a simulated hour each (the whole catalog, default
+  faults, invariants checked) split over ${simulate?.seeds.workers ?? "2"} worker processes (\`bench/simulate-seeds.ts\`), each
+  process's start included, one run. Wall time, and CPU time (user + system of this process, or of
+  the workers spread over them: what the run takes on an otherwise idle machine), each with the
+  simulated time over it. Run alone with \`npm run bench -- --only simulate\`. **Target: a day in
+  ≤ ${TARGETS.simulatedDayMs / 1000} s of wall time on a 2-core machine; 1,000 seeds of an hour in under a minute.**`;
+}
+
+function clusterDescription(plan: Plan, { cluster }: Results): string {
+  const skipped = cluster?.skipped ? ` Skipped here: ${cluster.reason}.` : "";
+  const ttl = cluster && !cluster.skipped ? ` ${integer(cluster.ttlMs)} ms` : "";
+  return `- **(k) Cluster.** Managers with in-process daemons and real journals in temporary folders, and a
+  nats-server of their own on a free loopback port (\`bench/cluster.ts\`). Cross-node events: a bus
+  event published on node a, journaled, sent to JetStream, consumed, journaled and delivered on
+  node b's bus, node b in a process of its own as on another machine, against raw JetStream (awaited
+  publishes of the same bytes, an acknowledged pull consumer in a process of its own); latency of
+  ${integer(plan.clusterLatencyEvents)} events one at a time, from the publish to the receiver having it (p50, p99), and the
+  throughput of a burst of ${integer(plan.clusterBurstEvents)}. Failover: two nodes with a singleton, the holder's NATS
+  connection closed until the other node runs it (lease TTL${ttl}; median of ${plural(plan.clusterFailovers, "failover")}). Restart:
+  \`Cluster.act\` restarting a daemon on node b from node a, round trip, against \`manager.restart\` on
+  b, alternating, ${plan.clusterRestarts} each. Run alone with \`npm run bench -- --only cluster\` (it needs
+  \`nats-server\` on PATH and is skipped without).${skipped} **Target: latency ≤ ${TARGETS.clusterLatencyRatio}× raw NATS; failover
+  ≤ lease TTL + 1 s.**`;
+}
+
+const rounds = (n: number) => `${n} warm-up round${n === 1 ? "" : "s"}`;
+
+function resourcesDescription(plan: Plan, { resources }: Results): string {
+  const memory = resources?.memory;
+  const kernel =
+    memory?.kernelSkipped === undefined
+      ? `where the manager may create cgroups, the daemon's cgroup carries the limit and the
+  kernel kills the daemon; the grower measures what its cgroup is charged for, and the sampler looks once
+  every ${integer(KERNEL_SIDE_SAMPLE_MS / 1000)} s so that only the kernel acts (the resident set also counts the Node binary's
+  file pages, which the cgroup is not charged for). Its baseline is the kernel alone: this process
+  makes a cgroup with the same limit beside the manager's, spawns the same grower and moves it in
+  at once, and times from the stamp to the child's \`exit\` (SIGKILL)${memory?.bareSkipped ? ` (left out here: ${memory.bareSkipped})` : ""}.`
+      : `skipped here: ${memory.kernelSkipped}.`;
+  return `- **(i) Resources and limits.** Start path: the 60 daemons of the daemon index with their
+  dependencies (\`bench/daemon-index-graph.ts\`), in-process and ready at once, started by \`startAll()\`
+  on a fresh DaemonManager, timed until it resolves (wall time, and the CPU time of this process
+  meanwhile, \`process.cpuUsage()\`, which other processes on the cores disturb less): with \`resources: { ${SLOT}: 60 }\` and every daemon
+  registered with \`requires: { ${SLOT}: 1 }\` (each start asks the root supervisor for its unit and always
+  gets it) against no resources at all, alternating, ${plan.resourcesStartRuns} runs each after ${rounds(plan.resourcesStartWarmups)},
+  \`manager.close()\` after each. A start where daemons contend is left out: a unit is held while its
+  daemon runs, so a daemon waiting behind ready-at-once daemons would wait for ever. Memory limit: a
+  process daemon, \`node bench/resources/grower.mjs\` with \`limits.memoryMb: ${LIMIT_MB}\`, grows in touched chunks
+  to within 4 MiB of the limit, writes \`crossing <Date.now()>\` to stdout (synchronously) and at once
+  allocates what takes it 16 MiB over; the reaction is the manager's \`DAEMON_RESTARTING\` (reason
+  \`memory\`) \`time\` minus that stamp. Sampler alone: cgroups switched off (\`redetectCgroups\` with no
+  support), the default ${integer(memory?.sampleMs ?? 0)} ms cadence; the grower measures its own resident set, as the
+  sampler does, and waits a pause spread over one cadence before crossing, so that the crossings
+  fall at every phase of the sampler's tick. The kernel: ${kernel} A manager of its own on a fresh
+  state directory for each crossing, the kinds taking turns, ${plan.memoryReactionRuns} runs each after
+  ${rounds(plan.memoryReactionWarmups)}. Run alone with \`npm run bench -- --only resources\`. **No target: the figures
+  are recorded.**`;
 }
 
 function footprintDescription(plan: Plan, { daemons, apps }: CliFootprintResult): string {

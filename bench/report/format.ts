@@ -13,4 +13,6 @@ export const millis = (n: number) => `${n.toFixed(1)} ms`;
 export const perSecond = (n: number) => `${integer(n)} req/s`;
 export const latency = (n: number) => `${n.toFixed(2)} ms`;
 export const mebibytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+/** "1 run", "5 runs". */
+export const plural = (n: number, what: string) => `${integer(n)} ${what}${n === 1 ? "" : "s"}`;
 export const percent = (n: number) => `${n.toFixed(2)} %`;

@@ -5,7 +5,7 @@ import { controlTables } from "./control-tables.ts";
 import { descriptions } from "./descriptions.ts";
 import { details } from "./every-run.ts";
 import { FINDINGS } from "./findings.ts";
-import { integer, ratio } from "./format.ts";
+import { integer, plural, ratio } from "./format.ts";
 import { notes } from "./notes.ts";
 import { ringriftTable } from "./ringrift-table.ts";
 import { table, type Row } from "./results-table.ts";
@@ -31,6 +31,21 @@ function runCounts(plan: Plan, results: Results): string {
   if (results.journal) {
     counts.push(
       `${plan.journalRepeats} throughput runs each way, ${plan.crossProcessRuns} cross-process runs and ${plan.recoveryRuns} manager kills for (h)`,
+    );
+  }
+  if (results.resources) {
+    counts.push(
+      `${plan.resourcesStartRuns} starts each way and ${plan.memoryReactionRuns} limit crossings of each kind for (i)`,
+    );
+  }
+  if (results.simulate) {
+    counts.push(
+      `${plural(plan.simulateDays, "simulated day")} and one run of ${integer(plan.simulateSeeds)} seeds for (j)`,
+    );
+  }
+  if (results.cluster && !results.cluster.skipped) {
+    counts.push(
+      `${integer(plan.clusterLatencyEvents)} events one at a time each way, ${plan.clusterRestarts} restarts of each kind and ${plural(plan.clusterFailovers, "failover")} for (k)`,
     );
   }
   return counts.join("; ");

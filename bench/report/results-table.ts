@@ -1,11 +1,14 @@
-/** The PASS/MISS table: one row per measured figure against its target, (a) to (d) and (f). */
+/** The PASS/MISS table: one row per measured figure against its target, (a) to (d), (f) and (h) to (k). */
 import { SUBSCRIBERS, type BusResult } from "../bus-throughput.ts";
 import type { CostResult } from "../daemon-cost.ts";
 import { TARGETS, type Results } from "../plan.ts";
 import type { RestartResult } from "../process-restart.ts";
 import { START_MS, type StartupResult } from "../startup-critical-path.ts";
+import { clusterRows } from "./cluster-rows.ts";
 import { footprintRows } from "./footprint-rows.ts";
 import { journalRows } from "./journal-rows.ts";
+import { resourcesRows } from "./resources-rows.ts";
+import { simulateRows } from "./simulate-rows.ts";
 import { events, integer, micros, millis, ratio } from "./format.ts";
 
 export interface Row {
@@ -19,6 +22,8 @@ export interface Row {
   pass: boolean;
   /** Shown with its target but not counted: the verdict and `--strict` leave it out. */
   informational?: boolean;
+  /** Not measured here (its size says why); shown as SKIPPED, and informational. */
+  skipped?: boolean;
 }
 
 function costRows(results: readonly CostResult[]): Row[] {
@@ -104,8 +109,13 @@ export function rows(results: Results): Row[] {
     ...(results.restart ? restartRows(results.restart) : []),
     ...(results.footprint ? footprintRows(results.footprint) : []),
     ...(results.journal ? journalRows(results.journal) : []),
+    ...(results.resources ? resourcesRows(results.resources) : []),
+    ...(results.simulate ? simulateRows(results.simulate) : []),
+    ...(results.cluster ? clusterRows(results.cluster) : []),
   ];
 }
+
+const verdictOf = (row: Row) => (row.skipped ? "SKIPPED" : row.pass ? "PASS" : "MISS");
 
 /** The PASS/MISS table of `rows` (its header alone when there are none). */
 export function table(rows: readonly Row[]): string {
@@ -115,7 +125,7 @@ export function table(rows: readonly Row[]): string {
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.benchmark} | ${row.size} | ${row.warden} | ${row.baseline} | ${row.ratio === undefined ? "—" : ratio(row.ratio)} | ${row.target} | ${row.pass ? "PASS" : "MISS"} |`,
+      `| ${row.benchmark} | ${row.size} | ${row.warden} | ${row.baseline} | ${row.ratio === undefined ? "—" : ratio(row.ratio)} | ${row.target} | ${verdictOf(row)} |`,
     );
   }
   return lines.join("\n");

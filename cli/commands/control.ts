@@ -13,6 +13,7 @@ import { locateManager, type ConnectionOptions } from "../locate-manager.ts";
 import { ManagerClient, type ManagerStatus } from "../manager-client.ts";
 import { paintState } from "../style.ts";
 import { stopWaves } from "../stop-waves.ts";
+import { clusterControl, isClusterControl } from "./cluster-control.ts";
 
 export type ControlAction = "start" | "stop" | "restart";
 
@@ -32,6 +33,10 @@ export interface ControlOptions extends ConnectionOptions, ControlSelection {
   timeout?: number;
   /** Start only: stop the running daemons it conflicts with first (SPEC §6a). */
   replace?: boolean;
+  /** Act on this node of the cluster, through NATS (docs/cluster.md). */
+  node?: string;
+  /** Act on every node of the cluster that has the daemon. */
+  allNodes?: boolean;
 }
 
 /** What became of one daemon. */
@@ -72,6 +77,10 @@ export async function control(
   options: ControlOptions,
   io: CliIO,
 ): Promise<void> {
+  if (isClusterControl(options)) {
+    const client = new ManagerClient(await locateManager(options, io.cwd));
+    return clusterControl(client, action, names, options, io);
+  }
   checkSelection(action, names, options);
   const client = new ManagerClient(await locateManager(options, io.cwd));
   const outcomes =

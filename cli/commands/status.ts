@@ -5,6 +5,7 @@ import { locateManager, type ConnectionOptions } from "../locate-manager.ts";
 import { ManagerClient, type ManagerStatus } from "../manager-client.ts";
 import { statusSummary, statusTable } from "../status-table.ts";
 import { clockTime } from "../style.ts";
+import { clusterStatus } from "./cluster-status.ts";
 
 /** How often `--watch` asks again. */
 export const WATCH_INTERVAL_MS = 1000;
@@ -17,6 +18,8 @@ export interface StatusOptions extends ConnectionOptions {
   json?: boolean;
   /** Ask again every second until SIGINT/SIGTERM. */
   watch?: boolean;
+  /** Every node of the cluster (`GET /v1/cluster`, docs/cluster.md) instead of the daemons. */
+  cluster?: boolean;
 }
 
 /**
@@ -30,6 +33,7 @@ export interface StatusOptions extends ConnectionOptions {
  */
 export async function status(options: StatusOptions, io: CliIO): Promise<void> {
   const client = new ManagerClient(await locateManager(options, io.cwd));
+  if (options.cluster === true) return clusterStatus(client, options, io);
   const first = await client.get<ManagerStatus>("/v1/status");
   if (options.watch !== true) {
     if (options.json === true) io.out(JSON.stringify(first, null, 2));

@@ -19,8 +19,11 @@ import { LOCK_FILE, acquireStateLock } from "../../runtime/state/state-lock.ts";
 import { Journal } from "../../runtime/journal/journal.ts";
 import { JournalDeadLetters } from "../../runtime/journal/dead-letter-store.ts";
 import type { StatelyBridge } from "../../runtime/inspect/stately-bridge.ts";
+import type { Cluster } from "../../runtime/cluster/cluster.ts";
+import { clusterRoutes } from "../../runtime/control/control-routes-cluster.ts";
 import { formatOutputLine } from "../format-output-line.ts";
 import { formatTransition } from "../format-transition.ts";
+import { startReporting } from "../start-report.ts";
 import { StartupProgress } from "../startup-progress.ts";
 import { humanLogStream } from "../human-log-stream.ts";
 import type { CliIO } from "../io.ts";
@@ -93,6 +96,7 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
   const late: { fatal?: (why: string) => void; guard?: StateDirGuard } = {};
   let manager: DaemonManager;
   let plane: ReturnType<typeof attachControlPlane>;
+  let cluster: Cluster | undefined;
   try {
     manager = await managerFromConfig(loaded, {
       // Only the built-ins that will run: a registered EVENT_ROUTER holds events until it runs.
@@ -111,13 +115,37 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     }).catch((error: unknown) => {
       throw configErrorOfModule(error, loaded, parentIo.cwd) ?? error;
     });
-    plane = attachControlPlane(manager, loaded, targets, logger, () => {
-      const problems: string[] = [];
-      const problem = late.guard?.problem();
-      if (problem !== undefined) problems.push(problem);
-      if (journal.degraded) problems.push(journalProblem(journal));
-      return problems;
-    });
+    // Cluster mode (docs/cluster.md), loaded only when configured; it connects after bind().
+    cluster =
+      loaded.config.cluster === undefined
+        ? undefined
+        : (await import("./cluster-up.ts")).clusterForUp(
+            loaded,
+            manager,
+            logger,
+            selection,
+            options.profile,
+            targets,
+          );
+    const clusterNow = cluster;
+    // Singletons start only where their lease is held (runtime/cluster/singleton-guard.ts).
+    const local = targets.filter((name) => !(cluster?.singletons.includes(name) ?? false));
+    plane = attachControlPlane(
+      manager,
+      loaded,
+      local,
+      logger,
+      () => {
+        const problems: string[] = [];
+        const problem = late.guard?.problem();
+        if (problem !== undefined) problems.push(problem);
+        if (journal.degraded) problems.push(journalProblem(journal));
+        const linkProblem = clusterNow?.problem();
+        if (linkProblem !== undefined) problems.push(linkProblem);
+        return problems;
+      },
+      [clusterRoutes(cluster)],
+    );
     // After HEALTH_SERVER is registered: a daemon may depend on it.
     checkGraph(manager, loaded, parentIo.cwd);
     await plane.bind();
@@ -128,6 +156,8 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     await lock.release();
     throw error;
   }
+  // NATS down or unreachable is a problem in status, never a reason not to supervise.
+  cluster?.start();
   journal.degraded$.subscribe((degraded) => {
     if (degraded) logger.error(`${journalProblem(journal)}; the manager keeps supervising`);
     else logger.info(`journal ${journal.file} is written again`);
@@ -171,6 +201,8 @@ export async function up(options: UpOptions, parentIo: CliIO): Promise<void> {
     io.err(`warden: ${why}: stopping every daemon in reverse dependency order`);
     const budgetMs = manager.stopBudgetMs();
     const inTime = await closeWithin(manager, budgetMs);
+    // After the daemons: the others see their last states, then this node leave.
+    if (cluster !== undefined) await (await import("./cluster-up.ts")).closeCluster(cluster);
     plane.close();
     closeJournal(journal, deadLetters, io);
     bridge?.stop();
@@ -281,21 +313,6 @@ function withProgress(io: CliIO, names: readonly string[]) {
     },
   };
   return { io: wrapped, progress };
-}
-
-async function startReporting(
-  manager: DaemonManager,
-  names: readonly string[],
-  io: CliIO,
-): Promise<void> {
-  try {
-    await manager.startMany(names);
-    const running = manager.status().filter((s) => s.state === "RUNNING").length;
-    io.err(`warden: ${running} ${running === 1 ? "daemon" : "daemons"} running`);
-  } catch (error) {
-    // A daemon that fails to start is reported; the others stay supervised.
-    io.err(`warden: ${messageOf(error)}`);
-  }
 }
 
 /** What /readyz and status say while the journal cannot be written. */

@@ -45,21 +45,37 @@ function ts(file: string, description: string, options: Record<string, unknown> 
   return { module: `./daemons/${file}`, options, description: `stand-in: ${description}` };
 }
 
+/** A daemon of the training or selfplay role that would run on a GPU: it holds one while it runs. */
+const ONE_GPU = { requires: { gpu: 1 } };
+/** A bandwidth-hungry sync daemon (ADR-002's SYNC_BANDWIDTH concern): one of the node's sync slots. */
+const ONE_SYNC_SLOT = { requires: { "sync-slots": 1 } };
+
 export default defineConfig({
   catalog: "ringrift",
   stateDir: ".warden", // examples/ringrift/.warden: logs, pids, token (gitignored)
   // A free port (7070, the default, is the quickstart's): `warden up` prints the address, and
   // `warden status` and `warden events` find it in .warden/manager.json.
   server: { port: 0 },
+  // What daemons must not contend for (SPEC §6a, docs/resources.md; docs/catalog.md says which
+  // daemon requires what, and why). `gpu`: the stand-ins use no GPU, so three are declared, one
+  // for each GPU daemon of the coordinator profile (TRAINING_COORDINATOR, CONTINUOUS_TRAINING_LOOP,
+  // IDLE_RESOURCE): on a real GPU node leave it out and warden counts them with `nvidia-smi -L`.
+  // `sync-slots`: the node's uplink carries two of the four bulk syncs at a time (AUTO_SYNC,
+  // HIGH_QUALITY_SYNC, ELO_SYNC, GOSSIP_SYNC); on the coordinator, which runs all four, two of
+  // them wait in PENDING until a slot is released (`warden resources` shows who waits for what).
+  resources: { gpu: 3, "sync-slots": 2 },
   daemons: {
     // ── training_node: data pipeline + training ──────────────────────────────────────────
-    AUTO_SYNC: py("sync:FolderSync", "moves new games work/selfplay → work/games every 2 s", {
-      src: "selfplay",
-      dst: "games",
-      move: true,
-      every: 2,
-      trigger: "SYNC_REQUESTED",
-    }),
+    AUTO_SYNC: {
+      ...py("sync:FolderSync", "moves new games work/selfplay → work/games every 2 s", {
+        src: "selfplay",
+        dst: "games",
+        move: true,
+        every: 2,
+        trigger: "SYNC_REQUESTED",
+      }),
+      ...ONE_SYNC_SLOT,
+    },
     AUTO_EXPORT: py("export:NpzExporter", "packs every 6 games of work/games into an .npz", {
       batch: 6,
       every: 2,
@@ -75,9 +91,10 @@ export default defineConfig({
     TRAINING_TRIGGER: py("trigger:TrainingTrigger", "asks for training every 3 new batches", {
       threshold: 3,
     }),
-    CONTINUOUS_TRAINING_LOOP: py("loop:TrainingLoop", "selfplay with the best model, 1 game/s", {
-      every: 1,
-    }),
+    CONTINUOUS_TRAINING_LOOP: {
+      ...py("loop:TrainingLoop", "selfplay with the best model, 1 game/s", { every: 1 }),
+      ...ONE_GPU,
+    },
     TRAINING_COORDINATOR: {
       // The flaky one: a step runs out of (simulated) GPU memory now and then. Watch warden
       // restart it with backoff, and the trainer resume from its checkpoint.
@@ -86,6 +103,7 @@ export default defineConfig({
         step_seconds: 1,
         oom_chance: 0.05,
       }),
+      ...ONE_GPU,
       backoff: { initialMs: 1000, maxMs: 8000, factor: 2 },
       maxRestarts: 5,
       withinMs: 60_000,
@@ -98,12 +116,15 @@ export default defineConfig({
     CURRICULUM_INTEGRATION: ts("curriculum.ts", "weighs boards by gauntlet win rates"),
 
     // ── selfplay and ephemeral ───────────────────────────────────────────────────────────
-    IDLE_RESOURCE: py("selfplay:IdleResource", "spawns selfplay workers while CPUs are idle", {
-      every: 3,
-      idle_below: 0.9,
-      workers: 1,
-      games: 5,
-    }),
+    IDLE_RESOURCE: {
+      ...py("selfplay:IdleResource", "spawns selfplay workers while CPUs are idle", {
+        every: 3,
+        idle_below: 0.9,
+        workers: 1,
+        games: 5,
+      }),
+      ...ONE_GPU,
+    },
     EPHEMERAL_SYNC: py("sync:FolderSync", "pushes work/selfplay to work/games every 5 s", {
       src: "selfplay",
       dst: "games",
@@ -112,23 +133,36 @@ export default defineConfig({
     }),
 
     // ── the rest of the coordinator: data synchronization ────────────────────────────────
-    HIGH_QUALITY_SYNC: py("sync:FolderSync", "copies games of quality ≥ 0.7 to the cluster", {
-      src: "games",
-      dst: "cluster/hq-games",
-      min_quality: 0.7,
-      every: 3,
-    }),
-    ELO_SYNC: py("sync:FolderSync", "copies the Elo table to the cluster", {
-      src: "state",
-      dst: "cluster/state",
-      match: "elo.json",
-      every: 10,
-    }),
-    GOSSIP_SYNC: py("sync:FolderSync", "gossips games to a peer folder", {
-      src: "games",
-      dst: "cluster/gossip",
-      every: 7,
-    }),
+    // The two that copy work/games depend on AUTO_SYNC, which fills it (the catalog gives them
+    // no dependencies): so AUTO_SYNC, the pipeline's own sync, asks for its slot before them.
+    HIGH_QUALITY_SYNC: {
+      ...py("sync:FolderSync", "copies games of quality ≥ 0.7 to the cluster", {
+        src: "games",
+        dst: "cluster/hq-games",
+        min_quality: 0.7,
+        every: 3,
+      }),
+      ...ONE_SYNC_SLOT,
+      dependsOn: ["AUTO_SYNC"],
+    },
+    ELO_SYNC: {
+      ...py("sync:FolderSync", "copies the Elo table to the cluster", {
+        src: "state",
+        dst: "cluster/state",
+        match: "elo.json",
+        every: 10,
+      }),
+      ...ONE_SYNC_SLOT,
+    },
+    GOSSIP_SYNC: {
+      ...py("sync:FolderSync", "gossips games to a peer folder", {
+        src: "games",
+        dst: "cluster/gossip",
+        every: 7,
+      }),
+      ...ONE_SYNC_SLOT,
+      dependsOn: ["AUTO_SYNC"],
+    },
     CLUSTER_DATA_SYNC: py("sync:FolderSync", "copies every game to the cluster store", {
       src: "games",
       dst: "cluster/games",

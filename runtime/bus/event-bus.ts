@@ -52,6 +52,8 @@ export interface EventBusOptions {
   deadLetters?: DeadLetterQueue;
   /** Where every envelope is recorded before it is delivered. */
   journal?: BusJournal;
+  /** The prefix of envelope ids (`<prefix>-<seq>`). Default: random, per bus; fixed in simulations. */
+  idPrefix?: string;
 }
 
 /** A named subscriber's handler, for `redeliver`. */
@@ -66,7 +68,7 @@ const BASE36_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
 export class EventBus {
   private readonly all = new Subject<Envelope>();
   private readonly byType = new Map<string, Subject<Envelope>>();
-  private readonly idPrefix = Math.floor(Math.random() * 36 ** 6).toString(36);
+  private readonly idPrefix: string;
   private seq = 0;
   private gate: PublishGate | undefined;
   /** The journal number of the envelope being delivered (0: none). */
@@ -74,12 +76,14 @@ export class EventBus {
   /** Named subscribers' handlers, for the DLQ_RETRY daemon's `redeliver`. */
   private readonly registered = new Map<string, Set<Registered>>();
   /** `${idPrefix}-` and every base-36 digit of `seq` but the last; renewed every 36 events. */
-  private idStem = `${this.idPrefix}-`;
+  private idStem: string;
   readonly deadLetters: DeadLetterQueue;
   /** Every event published, in order. */
   readonly events$: Observable<Envelope> = this.all.asObservable();
 
   constructor(private readonly options: EventBusOptions) {
+    this.idPrefix = options.idPrefix ?? Math.floor(Math.random() * 36 ** 6).toString(36);
+    this.idStem = `${this.idPrefix}-`;
     this.deadLetters = options.deadLetters ?? new DeadLetterQueue();
   }
 

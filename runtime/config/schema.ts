@@ -7,7 +7,7 @@ import { MAX_DELAY_MS } from "../../machines/max-delay.ts";
 import type { KindOf, OneKeyOf } from "./exclusive-keys.ts";
 import { limitsSchema } from "./limits-schema.ts";
 import { NAME_PATTERN, RESOURCE_PATTERN } from "./name-pattern.ts";
-import { dlqSchema, profileRulesSchema } from "./top-level-schemas.ts";
+import { clusterSchema, dlqSchema, profileRulesSchema } from "./top-level-schemas.ts";
 import { pythonTargetProblem } from "./python-daemon.ts";
 
 export { NAME_PATTERN, RESOURCE_PATTERN } from "./name-pattern.ts";
@@ -345,12 +345,7 @@ export const configSchema = z
       .optional(),
     profileRules: profileRulesSchema.optional(),
     dlq: dlqSchema.optional(),
-    cluster: z
-      .strictObject({
-        nats: nonEmpty().describe("NATS server URL, e.g. nats://127.0.0.1:4222"),
-        node: nonEmpty().describe("This machine's node name (default: the hostname)").optional(),
-      })
-      .optional(),
+    cluster: clusterSchema.optional(),
   })
   .meta({ title: "warden configuration" });
 

@@ -1,12 +1,13 @@
 /**
- * Two top-level keys of the one configuration schema (runtime/config/schema.ts), each a concept
- * of its own: `profileRules` (profile by node role, SPEC §6) and `dlq` (retries of the
- * dead-letter queue, SPEC §5).
+ * Three top-level keys of the one configuration schema (runtime/config/schema.ts), each a concept
+ * of its own: `profileRules` (profile by node role, SPEC §6), `dlq` (retries of the
+ * dead-letter queue, SPEC §5) and `cluster` (cluster mode on NATS JetStream, SPEC §11).
  */
 import { z } from "zod";
 import { DEFAULTS } from "../../machines/defaults.ts";
 import { MAX_DELAY_MS } from "../../machines/max-delay.ts";
 import { NAME_PATTERN } from "./name-pattern.ts";
+import { CLUSTER_DEFAULTS, NODE_NAME_PATTERN } from "../cluster/cluster-defaults.ts";
 
 // As in schema.ts: multipleOf(1), not int() (whose issue would silence cross-field checks).
 const integer = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
@@ -62,3 +63,49 @@ export const dlqSchema = z
       .optional(),
   })
   .describe("Retries of the dead-letter queue by the DLQ_RETRY daemon (SPEC §5)");
+
+/** `cluster`: joins the manager to a NATS server with JetStream (SPEC §11, docs/cluster.md). */
+export const clusterSchema = z
+  .strictObject({
+    nats: nonEmpty().describe(
+      "NATS server URL, e.g. nats://127.0.0.1:4222 (several: comma-separated, tried in turn)",
+    ),
+    node: z
+      .string()
+      .regex(NODE_NAME_PATTERN)
+      .describe(
+        "This machine's node name: letters, digits, _ and -, at most 64 (default: the hostname)",
+      )
+      .optional(),
+    ttlMs: integer(CLUSTER_DEFAULTS.minTtlMs, CLUSTER_DEFAULTS.maxTtlMs)
+      .describe(
+        `Node records and singleton leases expire this long after their last renewal; then the node is stale (milliseconds, default ${CLUSTER_DEFAULTS.ttlMs})`,
+      )
+      .optional(),
+    secret: z
+      .string()
+      .min(CLUSTER_DEFAULTS.minSecretLength)
+      .describe(
+        `Shared by every node: authorises remote start, stop and restart (at least ${CLUSTER_DEFAULTS.minSecretLength} characters)`,
+      )
+      .optional(),
+    events: z
+      .array(nonEmpty())
+      .describe("Event types bridged between nodes through JetStream")
+      .optional(),
+    user: nonEmpty().describe("NATS user name (with pass)").optional(),
+    pass: nonEmpty().describe("NATS password").optional(),
+    token: nonEmpty().describe("NATS authentication token").optional(),
+    creds: nonEmpty()
+      .describe("A NATS .creds file (JWT and NKey seed), relative to the config file")
+      .optional(),
+    tls: z
+      .strictObject({
+        caFile: nonEmpty().describe("CA certificate file, relative to the config file").optional(),
+        certFile: nonEmpty().describe("Client certificate file (with keyFile)").optional(),
+        keyFile: nonEmpty().describe("Client key file (with certFile)").optional(),
+      })
+      .describe("TLS to the NATS server")
+      .optional(),
+  })
+  .describe("Cluster mode on NATS JetStream (SPEC §11)");

@@ -5,6 +5,7 @@
  * directory.)
  */
 import { resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
 import { healthServerDaemon } from "./health-server.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import { stateDirOf } from "../config/load-config.ts";
@@ -37,7 +38,7 @@ export interface ControlPlane {
 /**
  * Registers HEALTH_SERVER on `manager` (not started yet) and starts recording events.
  * `targets` are the daemons `warden up` runs (with their dependencies), for `/readyz`, which
- * also reports `problems` of the manager itself.
+ * also reports `problems` of the manager itself; `routes` adds routes to the `/v1` scope.
  *
  * @example
  * const plane = attachControlPlane(manager, loaded, ["api", "db"], logger);
@@ -49,6 +50,7 @@ export function attachControlPlane(
   targets: readonly string[],
   logger: Logger,
   problems: () => readonly string[] = () => [],
+  routes: readonly ((v1: FastifyInstance) => void)[] = [],
 ): ControlPlane {
   const stateDir = stateDirOf(loaded);
   if (loaded.config.daemons[HEALTH_SERVER] !== undefined) {
@@ -82,6 +84,7 @@ export function attachControlPlane(
       problems,
       metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
       config: resolve(loaded.file),
+      routes,
     },
   });
   manager.register(HEALTH_SERVER, health, {

@@ -52,6 +52,8 @@ export interface ControlServerOptions {
   logger?: Logger;
   /** Largest request body in bytes; default DEFAULTS.control.bodyLimitBytes (64 KiB). */
   bodyLimit?: number;
+  /** More routes inside the authenticated `/v1` scope (e.g. `/v1/cluster`). */
+  routes?: readonly ((v1: FastifyInstance) => void)[];
 }
 
 /**
@@ -142,6 +144,7 @@ export function createControlServer(options: ControlServerOptions): FastifyInsta
         clock: options.manager.clock,
       });
       registerInspectorLogin(v1, logins);
+      for (const register of options.routes ?? []) register(v1);
     },
     { prefix: "/v1" },
   );

@@ -11,11 +11,19 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
 import { indexDelayedEvents, queueDeferredEffects, type WardenClock } from "../../actors/clock.ts";
 import { lifecycleImplementations, type DaemonDriver } from "../../actors/lifecycle-actors.ts";
-import { daemonLifecycleMachine, type LifecycleInput } from "../../machines/daemon-lifecycle.ts";
+import {
+  daemonLifecycleMachine,
+  type DaemonLifecycleMachine,
+  type LifecycleInput,
+} from "../../machines/daemon-lifecycle.ts";
 import type { DaemonPolicy } from "../../machines/daemon-policy.ts";
 import { groupSupervisorMachine } from "../../machines/group-supervisor.ts";
 import type { ResourceBook } from "../../machines/resource-book.ts";
-import { SUPERVISOR_ID, supervisorMachine } from "../../machines/supervisor.ts";
+import {
+  SUPERVISOR_ID,
+  supervisorMachine,
+  type SupervisorMachine,
+} from "../../machines/supervisor.ts";
 import type { DaemonHealthChange, DaemonTransition } from "../../machines/supervisor-protocol.ts";
 
 export type SupervisorActor = Actor<typeof supervisorMachine>;
@@ -28,6 +36,8 @@ export interface ActorSystemOptions {
   /** Lifecycle actors per group supervisor. */
   groupSize?: number | undefined;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+  /** The charts; default `daemonLifecycleMachine`, `supervisorMachine` (broken copies in the simulator's tests). */
+  machines?: { lifecycle?: DaemonLifecycleMachine; supervisor?: SupervisorMachine } | undefined;
   onTransition(transition: DaemonTransition): void;
   onHealthChange(change: DaemonHealthChange): void;
   /** The machine's resources (SPEC §6a); the supervisor grants and frees their units. */
@@ -49,11 +59,11 @@ export interface ActorSystemOptions {
  */
 export function createActorSystem(options: ActorSystemOptions): SupervisorActor {
   const drivers = new Map<string, DaemonDriver>();
-  const lifecycleLogic = daemonLifecycleMachine.provide(
+  const lifecycleLogic = (options.machines?.lifecycle ?? daemonLifecycleMachine).provide(
     lifecycleImplementations((name) => drivers.get(name)),
   );
   const groupLogic = groupSupervisorMachine.provide({ actors: { lifecycle: lifecycleLogic } });
-  const logic = supervisorMachine.provide({
+  const logic = (options.machines?.supervisor ?? supervisorMachine).provide({
     actors: { group: groupLogic },
     actions: {
       onTransition: ({ event }) => {

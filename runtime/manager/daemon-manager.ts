@@ -95,6 +95,7 @@ export class DaemonManager {
     this.logger = options.logger ?? silentLogger();
     this.bus = new EventBus({
       clock: this.clock,
+      ...(options.eventIdPrefix !== undefined ? { idPrefix: options.eventIdPrefix } : {}),
       ...(options.journal ? { journal: options.journal } : {}),
       ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
     });
@@ -117,6 +118,7 @@ export class DaemonManager {
         this.bus.publish("DAEMON_WAITING", { daemon, from: "PENDING", waitingFor }),
       groupSize: options.groupSize,
       inspect: options.inspect,
+      machines: options.machines,
       onTransition: (transition) => this.onTransition(transition),
       onHealthChange: (change) => publishHealthChange(this.bus, change),
       onEscalated: (name) => this.escalations.next(name),

@@ -1,6 +1,8 @@
 /** How a DaemonManager is made, and how a daemon is registered with it. */
 import type { InspectionEvent, Observer } from "xstate";
 import type { WardenClock } from "../../actors/clock.ts";
+import type { DaemonLifecycleMachine } from "../../machines/daemon-lifecycle.ts";
+import type { SupervisorMachine } from "../../machines/supervisor.ts";
 import type { DaemonPolicyOptions } from "../../machines/daemon-policy.ts";
 import type { BusJournal } from "../bus/bus-journal.ts";
 import type { DeadLetterQueue } from "../bus/dead-letter-queue.ts";
@@ -11,6 +13,14 @@ export interface DaemonManagerOptions {
   clock?: WardenClock;
   /** Random source for backoff jitter. */
   random?: () => number;
+  /** The prefix of the bus's envelope ids. Default: random per manager; `warden simulate` fixes it. */
+  eventIdPrefix?: string;
+  /**
+   * The charts the manager runs. Default `daemonLifecycleMachine` and `supervisorMachine`; the
+   * simulator's tests pass deliberately broken copies (`.provide()`) to show that its invariants
+   * catch them.
+   */
+  machines?: { lifecycle?: DaemonLifecycleMachine; supervisor?: SupervisorMachine };
   logger?: Logger;
   /** Lifecycle actors per group supervisor. Default `DEFAULTS.groupSize`. */
   groupSize?: number;

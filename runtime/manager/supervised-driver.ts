@@ -4,6 +4,7 @@
  * plus what status shows of it and what the manager itself does with it (dispose, kill at exit,
  * repair). In-process daemons and process daemons each get their own driver.
  */
+import type { GuardedInstance } from "../../actors/group-sentinel.ts";
 import { InProcessDriver } from "../../actors/in-process-daemon.ts";
 import { runAs } from "../../actors/daemon-ownership.ts";
 import type { WardenClock } from "../../actors/clock.ts";
@@ -35,6 +36,8 @@ export interface ProcessStatus {
   limits?: LimitsStatus;
   /** Its latest memory measurement (resident bytes of its group), with `limits.memoryMb`. */
   memory?: MemorySample;
+  /** Its cgroup, where warden made one (SPEC §6a): the directory with the memory controller. */
+  cgroup?: string;
 }
 
 export interface SupervisedDriver {
@@ -67,10 +70,7 @@ export interface DriverEnvironment {
   /** Each line a process daemon writes on stdout or stderr. */
   onOutput?: (line: ProcessOutputLine) => void;
   /** A process daemon's instance as it is spawned, and undefined once nothing of it runs. */
-  onProcessInstance?: (
-    daemon: string,
-    instance: { pgid: number; instanceId: string } | undefined,
-  ) => void;
+  onProcessInstance?: (daemon: string, instance: GuardedInstance | undefined) => void;
 }
 
 /** One line of a process daemon's output. */
@@ -176,7 +176,6 @@ function processDriver(
       : {}),
   });
   const command = [spec.command, ...(spec.args ?? [])].join(" ");
-  const limits = limitsStatus(spec.limits);
   return {
     kind: "process",
     driver,
@@ -194,8 +193,10 @@ function processDriver(
       };
       if (details.pid !== undefined) status.pid = details.pid;
       if (details.statusText !== undefined) status.statusText = details.statusText;
+      const limits = limitsStatus(spec.limits, details.cgroupProblem);
       if (limits) status.limits = limits;
       if (details.memory !== undefined) status.memory = details.memory;
+      if (details.cgroup !== undefined) status.cgroup = details.cgroup;
       return status;
     },
     dispose: () => driver.dispose(),

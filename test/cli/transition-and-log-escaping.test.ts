@@ -48,6 +48,22 @@ describe("escaping daemons' text for the terminal", () => {
     expect(formatTransition(event, false, 4)).not.toMatch(CONTROL);
   });
 
+  it("shows what a daemon waits for (DAEMON_WAITING), escaped", () => {
+    const event: Envelope = {
+      id: "3",
+      type: "DAEMON_WAITING",
+      source: "warden",
+      time: 0,
+      data: { daemon: "trainer", from: "PENDING", waitingFor: "gpu: 1 of 1 held by selfplay" },
+    };
+    expect(formatTransition(event, false, 8)).toMatch(
+      /^\S+ {2}trainer +PENDING waiting for gpu: 1 of 1 held by selfplay$/,
+    );
+    const data = { daemon: "trainer", from: "PENDING", waitingFor: HOSTILE };
+    const hostile: Envelope = { ...event, data };
+    expect(formatTransition(hostile, false, 8)).not.toMatch(CONTROL);
+  });
+
   it("escapes log messages and fields, and lines that are not JSON", () => {
     const written: string[] = [];
     const stream = humanLogStream({ write: (chunk: string) => written.push(chunk) }, false);

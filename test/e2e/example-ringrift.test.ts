@@ -4,7 +4,9 @@
  * training_node` (on a copy of the example in a temporary folder, so the repository stays clean)
  * starts every daemon after its dependencies, the stand-ins' events flow, and SIGTERM stops
  * dependents before their dependencies and exits 0; `up --profile coordinator` does the same
- * with the whole set of 60, the order checked from the event stream.
+ * with the whole set of 60, the order checked from the event stream, and shows the example's
+ * resources at work (issue P10, item 5): two of the four sync daemons wait for one of the two
+ * `sync-slots`, and the three GPU daemons each see a GPU of their own in CUDA_VISIBLE_DEVICES.
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -27,6 +29,21 @@ const exampleConfig = join(example, "warden.config.ts");
 const ringrift = CATALOGS.ringrift;
 
 const { folder, track } = foldersAndRunsPerTest("warden-ringrift-");
+
+/** The environment process `pid` was started with, from /proc/<pid>/environ. */
+function environOf(pid: number): Record<string, string> {
+  const entries = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean);
+  return Object.fromEntries(entries.map((entry) => entry.split(/=(.*)/s, 2) as [string, string]));
+}
+
+/** A daemon in `warden status --json` of the coordinator. */
+interface CoordinatorDaemon {
+  name: string;
+  state: string;
+  waitingFor?: string;
+  resources?: Record<string, number[]>;
+  process?: { pid?: number };
+}
 
 function warden(args: string[], cwd = repoRoot) {
   return track(runWarden(args, cwd));
@@ -218,7 +235,7 @@ describe("examples/ringrift: warden up --profile training_node", () => {
 });
 
 describe("examples/ringrift: warden up --profile coordinator", () => {
-  it("starts the 60 daemons each after its dependencies and stops each before them, as the event stream shows", async () => {
+  it("starts the 60 daemons each after its dependencies (two waiting for a sync slot) and stops each before them, as the event stream shows", async () => {
     const dir = copyOfExample();
     const config = join(dir, "warden.config.ts");
     const targets = startedFor("coordinator");
@@ -243,15 +260,22 @@ describe("examples/ringrift: warden up --profile coordinator", () => {
         .filter((line) => line.trim() !== "")
         .map((line) => JSON.parse(line) as Envelope);
     const daemonOf = (event: Envelope) => (event.data as { daemon: string }).daemon;
-    await run.waitForOutput(/warden: 60 daemons running/, 60_000);
+    // ELO_SYNC (no dependencies) and AUTO_SYNC (after EVENT_ROUTER) ask for a sync slot first;
+    // HIGH_QUALITY_SYNC and GOSSIP_SYNC, after AUTO_SYNC, wait for one.
+    const waiters = ["GOSSIP_SYNC", "HIGH_QUALITY_SYNC"];
+    const held = "sync-slots: 2 of 2 held by ELO_SYNC, AUTO_SYNC";
+    await run.waitForOutput(/warden: 58 daemons running, 2 waiting for resources: /, 60_000);
+    for (const name of waiters) expect(run.output().stderr).toContain(`${name} (${held})`);
+    const runningTargets = targets.filter((name) => !waiters.includes(name));
     const seen = await eventuallyAsync(
       () => {
         const events = stream();
         const started = new Set(events.filter((e) => e.type === "DAEMON_STARTED").map(daemonOf));
-        return Promise.resolve(targets.every((name) => started.has(name)) ? events : undefined);
+        const all = runningTargets.every((name) => started.has(name));
+        return Promise.resolve(all ? events : undefined);
       },
       10_000,
-      "DAEMON_STARTED of each of the 60 daemons on the event stream",
+      "DAEMON_STARTED of each of the 58 daemons on the event stream",
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}; warden events --follow: ${follow.output().stderr}`);
     });
@@ -260,8 +284,8 @@ describe("examples/ringrift: warden up --profile coordinator", () => {
     const first = (type: string, daemon: string) =>
       seen.findIndex((event) => event.type === type && daemonOf(event) === daemon);
     const starting = seen.filter((e) => e.type === "DAEMON_STARTING").map(daemonOf);
-    expect([...new Set(starting)].sort()).toEqual([...targets].sort());
-    for (const name of targets) {
+    expect([...new Set(starting)].sort()).toEqual([...runningTargets].sort());
+    for (const name of runningTargets) {
       expect(first("DAEMON_STARTING", name), `${name} starting`).toBeGreaterThanOrEqual(0);
       expect(first("DAEMON_STARTED", name)).toBeGreaterThan(first("DAEMON_STARTING", name));
       for (const dependency of dependenciesOf(name)) {
@@ -274,10 +298,25 @@ describe("examples/ringrift: warden up --profile coordinator", () => {
 
     const status = await finished(["status", "--json", "--config", config], dir);
     expect(status.code, status.stderr).toBe(0);
-    const pids = (
-      JSON.parse(status.stdout) as { daemons: { process?: { pid?: number } }[] }
-    ).daemons.flatMap((d) => (d.process?.pid ? [d.process.pid] : []));
+    const daemons = (JSON.parse(status.stdout) as { daemons: CoordinatorDaemon[] }).daemons;
+    const pids = daemons.flatMap((d) => (d.process?.pid ? [d.process.pid] : []));
     expect(pids.length).toBeGreaterThanOrEqual(45); // the Python stand-ins and two programs
+    const byName = new Map(daemons.map((d) => [d.name, d]));
+    for (const name of waiters) {
+      expect(byName.get(name)).toMatchObject({ state: "PENDING", waitingFor: held });
+    }
+    expect(byName.get("AUTO_SYNC")?.resources).toEqual({ "sync-slots": [1] });
+    expect(byName.get("ELO_SYNC")?.resources).toEqual({ "sync-slots": [0] });
+    // Each GPU daemon holds a GPU of its own, and its process is told which.
+    const gpuDaemons = ["CONTINUOUS_TRAINING_LOOP", "TRAINING_COORDINATOR", "IDLE_RESOURCE"];
+    const visible = gpuDaemons.map((name) => {
+      const daemon = byName.get(name)!;
+      const env = environOf(daemon.process!.pid!);
+      expect(env.WARDEN_RESOURCE_GPU).toBe(env.CUDA_VISIBLE_DEVICES);
+      expect(daemon.resources).toEqual({ gpu: [Number(env.CUDA_VISIBLE_DEVICES)] });
+      return env.CUDA_VISIBLE_DEVICES;
+    });
+    expect(visible.sort()).toEqual(["0", "1", "2"]);
 
     run.child.kill("SIGTERM");
     const code = await run.exited;
@@ -286,15 +325,15 @@ describe("examples/ringrift: warden up --profile coordinator", () => {
     expect(stderr).toContain("all daemons stopped");
     // The control API's stream ends with HEALTH_SERVER, in the first wave of the stop; `warden
     // up` prints every event of the bus to the end: a dependency begins to stop only after each
-    // of its dependents has stopped.
-    expectStoppedDependentsFirst(stdout, targets, dependenciesOf);
+    // of its dependents has stopped (those that never ran, the two waiters, had nothing to stop).
+    expectStoppedDependentsFirst(stdout, runningTargets, dependenciesOf);
     // …and what of the stop the control API's stream carried agrees.
     await Promise.race([follow.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     const streamed = stream();
     streamed.forEach((event, at) => {
       if (event.type !== "DAEMON_STOPPING") return;
       for (const [name, dependencies] of graph) {
-        if (!targets.includes(name) || !dependencies.includes(daemonOf(event))) continue;
+        if (!runningTargets.includes(name) || !dependencies.includes(daemonOf(event))) continue;
         const stopped = streamed.findLastIndex(
           (e) => e.type === "DAEMON_STOPPED" && daemonOf(e) === name,
         );

@@ -7,8 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { cgroupSupport } from "../../actors/cgroup-support.ts";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { redetectCgroups } from "../../actors/cgroup-support.ts";
 import type { Envelope } from "../../machines/envelope.ts";
 import { DaemonManager } from "../../runtime/manager/daemon-manager.ts";
 import { QUICK_POLICY, eventually } from "../support/process-harness.ts";
@@ -39,6 +39,17 @@ function limitedManager(): { manager: DaemonManager; events: Envelope[] } {
   return { manager, events };
 }
 
+/** For this test, the manager may create no cgroups (the reason: "no cgroups here"). */
+function withoutCgroups(): void {
+  redetectCgroups({
+    version: "none",
+    delegated: false,
+    enforced: false,
+    reason: "no cgroups here",
+  });
+  onTestFinished(() => redetectCgroups());
+}
+
 /** Field 19 of /proc/<pid>/stat: the niceness. */
 function niceOf(pid: number): number {
   const text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -47,13 +58,17 @@ function niceOf(pid: number): number {
 
 describe.runIf(onLinux)("process daemon limits", () => {
   it("restarts a daemon over memoryMb with reason memory, counted, and shows its memory", async () => {
+    // The sampler alone: with a cgroup the kernel would act first (process-daemon.cgroups.test.ts).
+    withoutCgroups();
     const { manager, events } = limitedManager();
     manager.register(
       "grower",
       { command: process.execPath, args: GROWER, limits: { memoryMb: 150 } },
       { ...QUICK_POLICY, backoff: { initialMs: 10, maxMs: 20, factor: 2 }, maxRestarts: 10 },
     );
-    await manager.start("grower");
+    manager.register("neighbour", { command: "sleep", args: ["60"] }, QUICK_POLICY);
+    await manager.startMany(["grower", "neighbour"]);
+    const neighbourPid = manager.statusOf("neighbour").process?.pid;
     await eventually(() => manager.statusOf("grower").process?.memory, 5_000, "a measurement");
     const restarting = await eventually(
       () => events.find((e) => e.type === "DAEMON_RESTARTING"),
@@ -62,11 +77,16 @@ describe.runIf(onLinux)("process daemon limits", () => {
     );
     const data = restarting.data as { reason: string; error?: string };
     expect(data.reason).toBe("memory");
-    expect(data.error).toMatch(/^memory \d+\.\d MiB over limits\.memoryMb 150/);
+    expect(data.error).toMatch(
+      /^memory \d+\.\d MiB over limits\.memoryMb 150 \(process group \d+\)$/,
+    );
     await manager.waitFor("grower", "RUNNING", 10_000);
     const status = manager.statusOf("grower");
     expect(status.restarts).toBeGreaterThanOrEqual(1);
     expect(status.process?.limits).toMatchObject({ memoryMb: 150, unenforced: [] });
+    // Its neighbour was left alone.
+    expect(manager.statusOf("neighbour")).toMatchObject({ state: "RUNNING", restarts: 0 });
+    expect(manager.statusOf("neighbour").process?.pid).toBe(neighbourPid);
   });
 
   it("applies nice at spawn", async () => {
@@ -82,6 +102,7 @@ describe.runIf(onLinux)("process daemon limits", () => {
   });
 
   it("reports cpuPercent as unenforced where warden creates no cgroup", async () => {
+    withoutCgroups();
     const { manager } = limitedManager();
     manager.register(
       "capped",
@@ -92,7 +113,7 @@ describe.runIf(onLinux)("process daemon limits", () => {
     expect(manager.statusOf("capped").process?.limits).toEqual({
       cpuPercent: 50,
       unenforced: ["cpuPercent"],
-      unenforcedReason: cgroupSupport().reason,
+      unenforcedReason: "no cgroups here",
     });
   });
 });

@@ -26,6 +26,33 @@ describe("ResourceBook", () => {
     ]);
   });
 
+  it("serves the line resource by resource: nobody waits behind a waiter for other resources", () => {
+    const book = new ResourceBook({ gpu: 1, slot: 1 });
+    book.declare("trainer", { gpu: 1 });
+    book.declare("evaluator", { gpu: 1 });
+    book.declare("big", { gpu: 1, slot: 1 });
+    book.declare("sync", { slot: 1 });
+    book.declare("sync2", { slot: 1 });
+    expect(book.request("trainer")).toBeDefined();
+    expect(book.request("evaluator")).toBeUndefined();
+    // `big` waits for the gpu; the slot it also needs stays free for it, so `sync` queues behind.
+    expect(book.request("big")).toBeUndefined();
+    expect(book.request("sync")).toBeUndefined();
+    expect(book.waitingFor("sync")).toBe("queued behind big");
+    // The gpu comes free: the first in line for it gets it; `big` still waits, for the gpu.
+    expect(book.release("trainer")).toEqual([{ holder: "evaluator", units: { gpu: [0] } }]);
+    expect(book.waitingFor("big")).toBe("gpu: 1 of 1 held by evaluator");
+    book.release("big"); // it gave up (stopped while waiting)
+    expect(book.isWaiting("sync")).toBe(false);
+    expect(book.unitsOf("sync")).toEqual({ slot: [0] });
+    // A waiter for the slot alone is not held up by a waiter for the gpu ahead of it.
+    book.declare("trainer2", { gpu: 1 });
+    expect(book.request("trainer2")).toBeUndefined();
+    expect(book.request("sync2")).toBeUndefined();
+    expect(book.release("sync")).toEqual([{ holder: "sync2", units: { slot: [0] } }]);
+    expect(book.isWaiting("trainer2")).toBe(true);
+  });
+
   it("refuses a requirement beyond the capacity or of an unknown resource", () => {
     const book = new ResourceBook({ gpu: 1 });
     expect(() => book.declare("A", { gpu: 2 })).toThrow(/requires 2 gpu but there are 1/);
@@ -66,16 +93,19 @@ describe("ResourceBook", () => {
         (capacity, wants, ops) => {
           const book = new ResourceBook(capacity);
           const line: string[] = [];
+          const requiresOf = new Map<string, Record<string, number>>();
           holders.forEach((holder, i) => {
             const [gpu, slot] = wants[i] ?? [1, 1];
             const requires: Record<string, number> = {};
             if (gpu > 0) requires.gpu = Math.min(gpu, capacity.gpu);
             if (slot > 0) requires.slot = Math.min(slot, capacity.slot);
             book.declare(holder, requires);
+            requiresOf.set(holder, requires);
           });
           const held = new Map<string, unknown>();
           for (const { holder, release } of ops) {
-            let grants;
+            let grants: { holder: string; units: unknown }[];
+            const grantedNow = (other: string) => grants.some((grant) => grant.holder === other);
             if (release) {
               const i = line.indexOf(holder);
               if (i >= 0) line.splice(i, 1);
@@ -91,8 +121,18 @@ describe("ResourceBook", () => {
             }
             for (const grant of grants) {
               if (held.has(grant.holder)) continue;
-              // Waiters are served in the order they asked.
-              if (line.length > 0) expect(grant.holder).toBe(line.shift());
+              // Waiters are served in the order they asked, resource by resource: nobody ahead
+              // of a served waiter still waits for a resource it requires.
+              const at = line.indexOf(grant.holder);
+              if (at >= 0) {
+                const shares = (other: string) =>
+                  Object.keys(requiresOf.get(grant.holder)!).some(
+                    (name) => (requiresOf.get(other)![name] ?? 0) > 0,
+                  );
+                const ahead = line.slice(0, at).filter((other) => !grantedNow(other));
+                expect(ahead.filter(shares), `${grant.holder} served before`).toEqual([]);
+                line.splice(at, 1);
+              }
               held.set(grant.holder, grant.units);
             }
             for (const usage of book.usage()) {

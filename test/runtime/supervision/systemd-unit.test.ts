@@ -39,7 +39,7 @@ const settings = (unit: string) =>
   unit.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
 
 describe("renderSystemdUnit", () => {
-  it("runs `warden up --supervised --config <absolute path>` with KillMode=mixed and a long enough stop", () => {
+  it("runs `warden up --supervised --config <absolute path>` with KillMode=mixed, a delegated cgroup and a long enough stop", () => {
     expect(settings(renderSystemdUnit(SAMPLE))).toEqual([
       "[Unit]",
       "Description=warden daemon supervisor (/srv/app/warden.config.ts)",
@@ -55,6 +55,7 @@ describe("renderSystemdUnit", () => {
       "RestartPreventExitStatus=2",
       "KillMode=mixed",
       "KillSignal=SIGTERM",
+      "Delegate=yes",
       "TimeoutStopSec=45",
       "[Install]",
       "WantedBy=multi-user.target",
