@@ -4,21 +4,22 @@
  * every descendant inherits (actors/process-descendants.ts), its pid recorded for a later
  * manager. A program that cannot be run at all is explained in words (actors/spawn-problems.ts),
  * before the spawn where it can be. Where the daemon has a cgroup (actors/daemon-cgroup.ts), the
- * program is moved into it as soon as `spawn()` returns, with any child it forked in the
- * microseconds before: from then on, whatever it forks is born there.
+ * program starts inside it: a tiny `sh` writes its own pid into the cgroup, then `exec`s the
+ * program (same pid, same arguments, same environment), so that nothing it ever forks, however
+ * early, is born outside. What keeps the program from running is checked before (the wrapper's
+ * own exec could only fail with exit code 127).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { messageOf } from "../machines/errors.ts";
+import { join } from "node:path";
 import type { WardenClock } from "./clock.ts";
 import type { DaemonLogger } from "./daemon-types.ts";
-import { childrenOf } from "./child-pids.ts";
 import type { DaemonCgroup } from "./daemon-cgroup.ts";
 import { writeInstanceRecord } from "./instance-record.ts";
 import { INSTANCE_ENV, newInstanceId } from "./process-descendants.ts";
 import { ProcessFamily } from "./process-family.ts";
 import { processStartTime } from "./process-groups.ts";
 import { applyNice } from "./process-nice.ts";
-import { spawnProblem, workingDirectoryProblem } from "./spawn-problems.ts";
+import { runProblem, spawnProblem, workingDirectoryProblem } from "./spawn-problems.ts";
 
 export interface LaunchSpec {
   command: string;
@@ -76,9 +77,15 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
   Object.assign(env, process.env, spec.env, options.wardenEnv, { [INSTANCE_ENV]: instanceId });
   const setting = { command: spec.command, cwd: spec.cwd, path: env.PATH };
   const explain = (error: unknown) => spawnProblem(error, setting);
+  const cgroup = options.cgroup;
+  const problem = cgroup && runProblem(setting);
+  if (problem) throw new CannotLaunch(problem);
+  const [file, args] = cgroup
+    ? inCgroup(cgroup, spec.command, spec.args ?? [])
+    : [spec.command, [...(spec.args ?? [])]];
   let child: ChildProcess;
   try {
-    child = spawn(spec.command, [...(spec.args ?? [])], {
+    child = spawn(file, args, {
       cwd: spec.cwd,
       env,
       detached: true,
@@ -89,7 +96,6 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
   }
   const pid = child.pid;
   if (pid === undefined) return { child, instanceId, family: undefined, explain };
-  const cgroup = options.cgroup && adopt(options.cgroup, pid, logger);
   const nice = spec.limits?.nice;
   const refused = nice === undefined ? undefined : applyNice(pid, nice);
   if (refused !== undefined) logger.warn(refused);
@@ -112,20 +118,22 @@ export function launchProcess(options: LaunchOptions): LaunchedProcess {
 }
 
 /**
- * Moves `pid` and whatever it forked already into `cgroup`; the cgroup, or undefined (logged)
- * when the kernel refused.
+ * The wrapper that starts a program inside `cgroup`: `sh` writes its pid to each `cgroup.procs`
+ * (any failure ends it with code 125 and the shell's message on stderr), then becomes the
+ * program. The files are passed as arguments, never as code.
  */
-function adopt(cgroup: DaemonCgroup, pid: number, logger: DaemonLogger): DaemonCgroup | undefined {
-  try {
-    cgroup.adopt(pid);
-    // Forked between the exec and the move: still outside. Once moved, none can be added.
-    for (let queue = childrenOf(pid); queue.length > 0;) {
-      const child = queue.pop()!;
-      if (cgroup.adopt(child)) queue.push(...childrenOf(child));
-    }
-    return cgroup;
-  } catch (error) {
-    logger.warn(`cannot move process ${pid} into its cgroup: ${messageOf(error)}`);
-    return undefined;
-  }
+const ENTER_CGROUP =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
+
+/** The argv that runs `command` with `args` inside `cgroup`. */
+function inCgroup(
+  cgroup: DaemonCgroup,
+  command: string,
+  args: readonly string[],
+): [string, string[]] {
+  const files = cgroup.dirs.map((dir) => join(dir, "cgroup.procs"));
+  return [
+    "/bin/sh",
+    ["-c", ENTER_CGROUP, "warden-cgroup", String(files.length), ...files, command, ...args],
+  ];
 }

@@ -71,6 +71,34 @@ export function spawnProblem(error: unknown, setting: SpawnSetting): string {
   return messageOf(error);
 }
 
+/**
+ * Why `setting.command` could not be run, as far as can be told without running it (the file,
+ * its execute permission, its `#!` interpreter), in the words of `spawnProblem`; undefined when
+ * nothing stands in the way. For a program started through a wrapper (a daemon's cgroup,
+ * actors/process-launch.ts), whose own exec would otherwise only fail with exit code 127.
+ *
+ * @example
+ * runProblem({ command: "no-such-tool", path: process.env.PATH }); // 'command "no-such-tool" not found on PATH'
+ */
+export function runProblem(setting: SpawnSetting): string | undefined {
+  const file = locate(setting);
+  if (file === undefined) return spawnProblem(codeError("ENOENT"), setting);
+  try {
+    accessSync(file, constants.X_OK);
+  } catch {
+    return spawnProblem(codeError("EACCES"), setting);
+  }
+  const interpreter = interpreterOf(file);
+  const missing =
+    interpreter !== undefined &&
+    (interpreter.endsWith("\r") || (interpreter.startsWith("/") && !isFile(interpreter)));
+  return missing ? spawnProblem(codeError("ENOENT"), setting) : undefined;
+}
+
+function codeError(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(code), { code });
+}
+
 /** The file a spawn of `command` runs: itself when it has a slash, else the first on PATH. */
 function locate({ command, cwd, path }: SpawnSetting): string | undefined {
   const base = resolve(cwd ?? ".");

@@ -13,27 +13,24 @@
  * - a remote restart's round trip (`Cluster.act` over NATS) against a local restart.
  *
  * Managers with in-process daemons and real journals in temporary folders, a nats-server of
- * its own on a free loopback port; for the event measures the receiving side (node b, or the raw
- * consumer) runs in a process of its own, as on another machine. Benchmark (k) of
+ * its own on a free loopback port (bench/cluster-node.ts); for the event measures
+ * (bench/cluster-events.ts) the receiving side (node b, or the raw consumer) runs in a process
+ * of its own, as on another machine. Benchmark (k) of
  * `npm run bench -- --only cluster` (through `runCluster`), or standalone:
  *
  *   npx tsx bench/cluster.ts [--quick]
  */
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect as tcpConnect } from "node:net";
-import { tmpdir } from "node:os";
-import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { join } from "node:path";
-import { systemClock } from "../actors/clock.ts";
-import { Cluster } from "../runtime/cluster/cluster.ts";
-import { clusterSettings } from "../runtime/cluster/cluster-settings.ts";
-import { Journal } from "../runtime/journal/journal.ts";
-import { silentLogger } from "../runtime/logger.ts";
-import { DaemonManager } from "../runtime/manager/daemon-manager.ts";
+import { spawnSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import { measureEvents, roundPercentile, type Side } from "./cluster-events.ts";
+import {
+  TTL_MS,
+  removeFolders,
+  startNats,
+  startNode,
+  until,
+  type BenchNode,
+} from "./cluster-node.ts";
 import { median } from "./stats.ts";
 
 const quick = process.argv.includes("--quick");
@@ -42,288 +39,9 @@ let LATENCY_EVENTS = quick ? 100 : 1_000;
 let BURST_EVENTS = quick ? 500 : 5_000;
 let RESTARTS = quick ? 10 : 50;
 let FAILOVERS = quick ? 1 : 3;
-/** Latency rounds, alternating between the bridge and raw JetStream; events before them, not counted. */
+/** Latency rounds, alternating between the sides; events before them, not counted. */
 const ROUNDS = quick ? 3 : 5;
 const WARMUP_EVENTS = quick ? 20 : 100;
-const TTL_MS = 3_000;
-const SECRET = "bench-secret-0123456789";
-
-const folders: string[] = [];
-const folder = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  folders.push(dir);
-  return dir;
-};
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function startNats(): Promise<{ url: string; stop(): void }> {
-  const port = await freePort();
-  const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", folder("bench-nats-")];
-  const child = spawn("nats-server", args, { stdio: "ignore" });
-  for (let tries = 0; ; tries++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = tcpConnect(port, "127.0.0.1");
-      socket.once("connect", () => (socket.destroy(), resolve(true)));
-      socket.once("error", () => resolve(false));
-    });
-    if (up) break;
-    if (tries > 300) throw new Error("nats-server did not start");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return { url: `nats://127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
-}
-
-const idle = () => ({ start: () => {}, stop: () => {} });
-
-interface BenchNode {
-  manager: DaemonManager;
-  cluster: Cluster;
-  close(): Promise<void>;
-}
-
-async function startNode(url: string, node: string, singletons: string[] = []): Promise<BenchNode> {
-  const journal = Journal.open(folder(`bench-${node}-`));
-  const manager = new DaemonManager({ journal, logger: silentLogger() });
-  manager.register("worker", idle());
-  for (const name of singletons) manager.register(name, idle());
-  const settings = clusterSettings(
-    { nats: url, node, ttlMs: TTL_MS, secret: SECRET, events: ["BENCH_EVENT"] },
-    join(tmpdir(), "warden.config.json"),
-  );
-  const cluster = new Cluster({
-    settings,
-    manager,
-    logger: silentLogger(),
-    version: "bench",
-    profile: null,
-    clock: systemClock,
-    singletons,
-  });
-  await manager.start("worker");
-  cluster.start();
-  return {
-    manager,
-    cluster,
-    close: async () => {
-      await manager.close();
-      await cluster.close();
-      journal.close();
-    },
-  };
-}
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-/**
- * The same clock in every process of this machine, in ms with a fraction: latency is the time
- * from the send until the receiver has the event, not until the sender hears of it.
- */
-function wallNow(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-/**
- * A receiver in a process of its own (as a node is): this file run with `--receiver bridge|raw
- * <url>`. It prints `ready` once consuming, then, for each event, the time it had it.
- */
-function startReceiver(kind: "bridge" | "raw", url: string) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", fileURLToPath(import.meta.url), "--receiver", kind, url],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let received = 0;
-  let ready: () => void = () => {};
-  const isReady = new Promise<void>((resolve) => (ready = resolve));
-  let onReceive: ((at: number) => void) | undefined;
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    if (line === "ready") ready();
-    else {
-      received++;
-      onReceive?.(Number(line));
-    }
-  });
-  return {
-    isReady,
-    received: () => received,
-    /** Resolves with the time the receiver had the next event (ms since the epoch). */
-    next: () => new Promise<number>((resolve) => (onReceive = resolve)),
-    stop: () => child.kill("SIGTERM"),
-  };
-}
-
-/** The receiving side, in the child process. */
-async function receive(kind: string, url: string): Promise<void> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  process.once("SIGTERM", () => {
-    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  });
-  if (kind === "bridge") {
-    const b = await startNode(url, "b");
-    b.manager.bus.on("BENCH_EVENT").subscribe(() => say(String(wallNow())));
-    await until(() => b.cluster.document().bridge.consuming, "b consuming");
-  } else {
-    const sub = await connect({ servers: url });
-    const messages = await jetstream(sub).consumers.get("BENCH_RAW", "bench");
-    const stream = await messages.consume({ max_messages: 256 });
-    void (async () => {
-      for await (const msg of stream) {
-        msg.ack();
-        say(String(wallNow()));
-      }
-    })();
-  }
-  say("ready");
-}
-
-type Receiver = ReturnType<typeof startReceiver>;
-
-type Send = (i: number) => Promise<unknown> | void;
-/** The bridge with its fast path, the bridge through the journal only, raw JetStream. */
-const SIDES = ["bridge", "journal", "raw"] as const;
-type Side = (typeof SIDES)[number];
-type Round = Record<Side, number[]>;
-
-/** Latencies of `count` events sent one at a time through `send`, numbered from `first`. */
-async function latencyRound(receiver: Receiver, send: Send, first: number, count: number) {
-  await receiver.isReady;
-  const latencies: number[] = [];
-  for (let i = first; i < first + count; i++) {
-    const arrived = receiver.next();
-    const t0 = wallNow();
-    await send(i);
-    latencies.push((await arrived) - t0);
-  }
-  return latencies;
-}
-
-/** Events per second of a burst of BURST_EVENTS through `send`, numbered from `first`. */
-async function burst(receiver: Receiver, send: Send, first: number): Promise<number> {
-  await receiver.isReady;
-  const before = receiver.received();
-  const t0 = performance.now();
-  for (let i = first; i < first + BURST_EVENTS; i++) await send(i);
-  await until(() => receiver.received() - before >= BURST_EVENTS, "the burst", 120_000);
-  return BURST_EVENTS / ((performance.now() - t0) / 1000);
-}
-
-/** A way to send events and the receiver that has them, for one side of the comparison. */
-interface Path {
-  receiver: Receiver;
-  send: Send;
-  close(): Promise<void>;
-}
-
-/**
- * Node a here, node b in its own process: a bus event on a until b's bus delivers it. With
- * `fast` false, a's bridge sends every event after writing it to the journal and reading it
- * back (its fast path switched off for the round), as before the fast path existed.
- */
-function bridgePath(a: BenchNode, receiver: Receiver, fast: boolean): Path {
-  const bridge = a.cluster["bridgeOut"]!;
-  const live = bridge["publishLive"].bind(bridge);
-  return {
-    receiver,
-    send: (i) => {
-      bridge["publishLive"] = fast ? live : () => {};
-      a.manager.bus.publish("BENCH_EVENT", { i });
-    },
-    close: async () => {
-      bridge["publishLive"] = live;
-    },
-  };
-}
-
-/** The same bytes through raw JetStream: awaited publishes, an acknowledged durable pull consumer. */
-async function rawPath(url: string): Promise<Path> {
-  const pub = await connect({ servers: url });
-  const jsm = await jetstreamManager(pub);
-  await jsm.streams.add({ name: "BENCH_RAW", subjects: ["bench.raw"] });
-  await jsm.consumers.add("BENCH_RAW", {
-    durable_name: "bench",
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-  });
-  const js = jetstream(pub);
-  const body = (i: number) =>
-    JSON.stringify({
-      id: `x-${i}`,
-      type: "BENCH_EVENT",
-      source: "warden",
-      time: Date.now(),
-      data: { i },
-      node: "a",
-    });
-  return {
-    receiver: startReceiver("raw", url),
-    send: (i) => js.publish("bench.raw", body(i), { msgID: `m-${i}` }),
-    close: () => pub.close(),
-  };
-}
-
-/**
- * The bridge and raw JetStream measured alternately in one run (ROUNDS rounds, each starting
- * with the other side than the last), so that warm-up and the machine's other work weigh on
- * both alike; then a burst through each. Both receivers run all along, in processes of their own.
- */
-async function measureEvents(a: BenchNode, url: string) {
-  const receiver = startReceiver("bridge", url);
-  const bridge = bridgePath(a, receiver, true);
-  const raw = await rawPath(url);
-  const paths: Record<Side, Path> = { bridge, journal: bridgePath(a, receiver, false), raw };
-  await Promise.all([receiver.isReady, raw.receiver.isReady]);
-  let next = 0;
-  // Warm-up, not counted: the first events of each path pay for JIT and first allocations.
-  for (const path of Object.values(paths)) {
-    await latencyRound(path.receiver, path.send, next, WARMUP_EVENTS);
-    next += WARMUP_EVENTS;
-  }
-  const perRound = Math.max(1, Math.floor(LATENCY_EVENTS / ROUNDS));
-  const rounds: Round[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const result: Round = { bridge: [], journal: [], raw: [] };
-    // Each round in another order, so that no side always follows the same one.
-    const order = SIDES.map((_, k) => SIDES[(k + round) % SIDES.length]!);
-    for (const side of order) {
-      result[side] = await latencyRound(paths[side].receiver, paths[side].send, next, perRound);
-      next += perRound;
-    }
-    rounds.push(result);
-  }
-  await paths.journal.close();
-  const out = a.cluster["bridgeOut"]!;
-  process.stderr.write(`bridge: ${out.live} of ${out.sent} events sent by the fast path\n`);
-  const bridgePerSecond = await burst(bridge.receiver, bridge.send, next);
-  const rawPerSecond = await burst(raw.receiver, raw.send, next);
-  bridge.receiver.stop();
-  raw.receiver.stop();
-  await raw.close();
-  return { rounds, bridgePerSecond, rawPerSecond };
-}
-
-/** The median over rounds of each round's percentile `q`, per side. */
-function roundPercentile(rounds: readonly Round[], side: Side, q: number): number {
-  return median(rounds.map((round) => percentile(round[side], q)));
-}
 
 /** Remote restart round trips against local ones, of an in-process daemon. */
 async function measureRestarts(a: BenchNode, b: BenchNode) {
@@ -367,7 +85,12 @@ async function main(print = (text: string) => void process.stdout.write(text)) {
   try {
     const a = await startNode(nats.url, "a");
     process.stderr.write("events: the bridge and raw JetStream, alternately…\n");
-    const events = await measureEvents(a, nats.url);
+    const events = await measureEvents(a, nats.url, {
+      latencyEvents: LATENCY_EVENTS,
+      burstEvents: BURST_EVENTS,
+      rounds: ROUNDS,
+      warmupEvents: WARMUP_EVENTS,
+    });
     const b = await startNode(nats.url, "b");
     await until(() => a.cluster.document().current && b.cluster.document().current, "registries");
     process.stderr.write("restarts…\n");
@@ -396,7 +119,7 @@ async function main(print = (text: string) => void process.stdout.write(text)) {
     return { events, restarts, failovers };
   } finally {
     nats.stop();
-    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+    removeFolders();
   }
 }
 
@@ -458,10 +181,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterResult
   };
 }
 
-const receiverAt = process.argv.indexOf("--receiver");
-if (receiverAt >= 0) {
-  await receive(process.argv[receiverAt + 1]!, process.argv[receiverAt + 2]!);
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   await main();
   process.exit(0);
 }

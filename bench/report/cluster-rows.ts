@@ -31,7 +31,7 @@ export function clusterRows(result: ClusterResult): Row[] {
 }
 
 function latencyRows({ latency: l, latencyEvents }: ClusterMeasures): Row[] {
-  const size = `${integer(latencyEvents)} events one at a time, node b in its own process`;
+  const size = `${integer(latencyEvents)} events one at a time in alternating rounds, node b in its own process`;
   const row = (which: string, warden: number, raw: number): Row => ({
     benchmark: `(k) cross-node event latency ${which}, bus on node a → bus on node b`,
     size,

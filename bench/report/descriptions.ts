@@ -140,7 +140,8 @@ function clusterDescription(plan: Plan, { cluster }: Results): string {
   event published on node a, journaled, sent to JetStream, consumed, journaled and delivered on
   node b's bus, node b in a process of its own as on another machine, against raw JetStream (awaited
   publishes of the same bytes, an acknowledged pull consumer in a process of its own); latency of
-  ${integer(plan.clusterLatencyEvents)} events one at a time, from the publish to the receiver having it (p50, p99), and the
+  ${integer(plan.clusterLatencyEvents)} events of each side one at a time, from the publish to the receiver having it, in rounds
+  that alternate the sides after a warm-up of each (p50 and p99: the median of the rounds'), and the
   throughput of a burst of ${integer(plan.clusterBurstEvents)}. Failover: two nodes with a singleton, the holder's NATS
   connection closed until the other node runs it (lease TTL${ttl}; median of ${plural(plan.clusterFailovers, "failover")}). Restart:
   \`Cluster.act\` restarting a daemon on node b from node a, round trip, against \`manager.restart\` on

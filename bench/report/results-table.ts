@@ -115,7 +115,12 @@ export function rows(results: Results): Row[] {
   ];
 }
 
-const verdictOf = (row: Row) => (row.skipped ? "SKIPPED" : row.pass ? "PASS" : "MISS");
+/** PASS or MISS; — for a figure only recorded (no target), SKIPPED for one not measured. */
+const verdictOf = (row: Row) => {
+  if (row.skipped) return "SKIPPED";
+  if (row.target === "recorded") return "—";
+  return row.pass ? "PASS" : "MISS";
+};
 
 /** The PASS/MISS table of `rows` (its header alone when there are none). */
 export function table(rows: readonly Row[]): string {

@@ -39,6 +39,7 @@ export function clusterForUp(
   checkSingletonDependents(loaded, manager, targets, singletons);
   return new Cluster({
     singletons,
+    runs: targets,
     settings: clusterSettings(config, loaded.file),
     manager,
     logger,

@@ -30,6 +30,8 @@ export interface ClusterOptions {
   /** With `--profile auto`, the `profileRules` entry that chose it: `profileRules[2]: <why>`. */
   rule?: string;
   clock: WardenClock;
+  /** The daemons `warden up` runs on this node (all of the manager's when undefined). */
+  runs?: readonly string[];
   /** The daemons with `singleton: true` this node would run: started only while it holds their lease. */
   singletons?: readonly string[];
 }
@@ -99,7 +101,7 @@ export class Cluster {
       logger,
       publish: (type, data) => manager.bus.publish(type, data, "cluster"),
       describe: () => {
-        const statuses = manager.status();
+        const statuses = manager.status().filter((status) => this.runsHere(status));
         return {
           v: 1,
           node: settings.node,
@@ -143,6 +145,28 @@ export class Cluster {
         });
       }
     }
+  }
+
+  /**
+   * Why a start (or restart) of `daemon` must be refused on this node before anything spawns: a
+   * singleton whose lease another node holds, or none yet. Undefined when it may start.
+   *
+   * @example
+   * cluster.startRefusal("leader"); // 'leader is a singleton held by node "beta"'
+   */
+  startRefusal(daemon: string): string | undefined {
+    return this.guard.startRefusal(daemon);
+  }
+
+  /**
+   * Whether a daemon belongs in this node's record: one `warden up` runs here (its selection with
+   * the dependencies and built-ins, singletons included), or any other that has left PENDING
+   * (started by hand). The daemons a configuration binds but this node's profile does not run
+   * stay out, so that `--all-nodes` reaches only the nodes that run the daemon.
+   */
+  private runsHere(status: { name: string; state: string }): boolean {
+    const runs = this.options.runs;
+    return runs === undefined || runs.includes(status.name) || status.state !== "PENDING";
   }
 
   /** The singletons this node contends for. */

@@ -10,6 +10,9 @@
  * daemon's process group even if the manager is frozen. A holder whose renewal lost the race
  * stops the daemon at once. A start of the daemon by hand on a node that does not hold the
  * lease is stopped again.
+ *
+ * A singleton that reaches FAILED on its holder gives its lease up at once, so that another node
+ * can try; this node leaves it to the others for a TTL before contending again.
  */
 import type { KV } from "@nats-io/kv";
 import type { Subscription } from "rxjs";
@@ -58,6 +61,9 @@ export class SingletonGuard {
   private opening = false;
   private timer: unknown;
   private starts: Subscription | undefined;
+  private failures: Subscription | undefined;
+  /** Singletons this node gave up as FAILED, and until when it leaves them to the others. */
+  private readonly standingBack = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly options: SingletonGuardOptions) {}
@@ -76,6 +82,11 @@ export class SingletonGuard {
         );
         void this.options.manager.stop(daemon).catch(() => {});
       }
+    });
+    // FAILED here: the lease goes, so that another node can run it.
+    this.failures = this.options.manager.bus.on("DAEMON_FAILED").subscribe((event) => {
+      const { daemon } = event.data as LifecycleEventData;
+      if (this.held.has(daemon)) this.release(daemon);
     });
     this.tick();
   }
@@ -104,6 +115,7 @@ export class SingletonGuard {
     this.closed = true;
     this.options.clock.clearTimeout(this.timer);
     this.starts?.unsubscribe();
+    this.failures?.unsubscribe();
     const kv = this.kv;
     for (const [name, held] of this.held) {
       if (held.pgid !== undefined) this.fence.disarm(held.pgid);
@@ -169,6 +181,9 @@ export class SingletonGuard {
     const { link, registry, settings, clock } = this.options;
     const kv = this.kv;
     if (link.state !== "connected" || !registry.current) return;
+    const until = this.standingBack.get(name);
+    if (until !== undefined && clock.now() < until) return;
+    this.standingBack.delete(name);
     if (kv === undefined) {
       this.openBucket();
       return;
@@ -223,6 +238,29 @@ export class SingletonGuard {
         if (held?.pgid !== undefined) this.fence.disarm(held.pgid);
         this.busy.delete(name);
       });
+  }
+
+  /**
+   * The daemon is FAILED here: deletes the lease (compare-and-set on its revision: a lease taken
+   * meanwhile is left alone) so that another node takes it at its next check, and stands back
+   * for a TTL. Without NATS the lease simply expires.
+   */
+  private release(name: string): void {
+    const { manager, logger, settings, clock } = this.options;
+    const held = this.held.get(name);
+    if (held === undefined) return;
+    this.held.delete(name);
+    if (this.holders.get(name) === settings.node) this.holders.delete(name);
+    if (held.pgid !== undefined) this.fence.disarm(held.pgid);
+    this.standingBack.set(name, clock.now() + settings.ttlMs);
+    const reason = "it is FAILED on this node";
+    logger.warn(`cluster: singleton ${name}: ${reason}: giving its lease up to the other nodes`);
+    manager.bus.publish(
+      "SINGLETON_RELEASED",
+      { daemon: name, node: settings.node, reason },
+      "cluster",
+    );
+    void this.kv?.delete(name, { previousSeq: held.revision }).catch(() => {});
   }
 
   /** Arms the fence for the daemon's current process group: before the lease can expire. */

@@ -5,6 +5,8 @@
  * NATS) and `POST /v1/cluster/daemons/:name/start|stop|restart` (every node that has the
  * daemon). The local token authorises the caller here; the cluster secret authorises this
  * manager on the other nodes. A manager without `cluster` answers 404 `not_found` saying so.
+ * A local start or restart of a singleton this node does not hold the lease of is refused with
+ * 409 `conflict` before anything spawns.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { DEFAULTS } from "../../machines/defaults.ts";
@@ -33,6 +35,21 @@ export function clusterRoutes(cluster: Cluster | undefined): (v1: FastifyInstanc
         `${whereOf(request)}: this manager is not in a cluster (no "cluster" in its configuration)`,
       );
     };
+    // A singleton whose lease this node does not hold is refused before anything spawns.
+    if (cluster !== undefined) {
+      v1.addHook("preHandler", async (request) => {
+        const route = request.routeOptions.url;
+        if (route !== "/v1/daemons/:name/start" && route !== "/v1/daemons/:name/restart") return;
+        const { name } = request.params as { name: string };
+        const refusal = cluster.startRefusal(name);
+        if (refusal === undefined) return;
+        throw new ApiError(
+          409,
+          "conflict",
+          `${whereOf(request)}: ${refusal}; a singleton runs on one node at a time (docs/cluster.md)`,
+        );
+      });
+    }
     v1.get("/cluster", async (request) => {
       knownQuery(request.query, [], whereOf(request));
       return get(request).document();

@@ -79,13 +79,25 @@ describe("the outbound bridge's fast path", () => {
     const publish = () => manager.bus.publish("E", { n: n++ });
     const allSent = () =>
       until(`${n} sent`, () => (bridge.behind === 0 && bridge.sent >= n ? true : undefined));
-    // Paced: each sent before the next, as live events mostly are.
-    for (let i = 0; i < 20; i++) {
+    // Paced: each published once the sender is idle at the journal's end, as live events
+    // mostly are: they take the fast path (one may not, if the cluster journaled an event of
+    // its own just before).
+    const idle = () =>
+      until("the sender idle at the journal's end", () =>
+        bridge["caughtUp"] && !bridge["pumping"] && bridge.behind === 0 ? true : undefined,
+      );
+    for (let i = 0; i < 10; i++) {
+      await idle();
       publish();
       await allSent();
-      manager.bus.publish("NOT_BRIDGED", {}); // another event in the journal between them
     }
     expect(bridge.live).toBeGreaterThan(0);
+    // Another event journaled in between: the next one goes through the journal.
+    for (let i = 0; i < 10; i++) {
+      publish();
+      await allSent();
+      manager.bus.publish("NOT_BRIDGED", {});
+    }
     // A burst: the pump takes over from the journal.
     for (let i = 0; i < 50; i++) publish();
     await allSent();
