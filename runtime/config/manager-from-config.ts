@@ -208,8 +208,14 @@ function healthPolicyOf(definition: DaemonDefinition): DaemonPolicyOptions["heal
   return Object.fromEntries(Object.entries(health).filter(([, value]) => value !== undefined));
 }
 
-/** The supervision options of one definition, as DaemonManager.register takes them. */
-function registerOptions(definition: DaemonDefinition): RegisterOptions {
+/**
+ * The supervision options of one definition, as DaemonManager.register takes them (`warden
+ * simulate` registers its simulated daemons with them too, runtime/simulate/simulation-plan.ts).
+ *
+ * @example
+ * manager.register("api", daemon, registerOptions({ module: "./api.ts", dependsOn: ["db"] }));
+ */
+export function registerOptions(definition: DaemonDefinition): RegisterOptions {
   const policy: DaemonPolicyOptions = {
     restart: definition.restart,
     backoff: definition.backoff,

@@ -6,7 +6,7 @@
  */
 import type { LifecycleState } from "../../machines/lifecycle-states.ts";
 import type { SimulationClock } from "./sim-clock.ts";
-import { between, exponentialMs, type RandomSource } from "./seeded-random.ts";
+import { between, exponentialMs, type RandomSource } from "../../machines/seeded-random.ts";
 
 const OUTAGE_MS = { min: 60_000, max: 600_000 } as const;
 

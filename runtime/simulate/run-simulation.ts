@@ -16,7 +16,7 @@ import { EventLog, type LogDifference, type SimulationInputs } from "./event-log
 import { FAULT_KINDS, formatFaults, type FaultKind, type FaultRates } from "./fault-spec.ts";
 import { InvariantMonitor } from "./invariant-monitor.ts";
 import type { Violation } from "./invariants.ts";
-import { seededStream } from "./seeded-random.ts";
+import { seededStream } from "../../machines/seeded-random.ts";
 import { SimulationClock } from "./sim-clock.ts";
 import { drive, turn } from "./step-driver.ts";
 import { simulatedDaemon } from "./simulated-daemon.ts";

@@ -9,7 +9,7 @@ import type { WardenClock } from "../../actors/clock.ts";
 import type { DaemonContext, HealthReport, InProcessDaemon } from "../../actors/daemon-types.ts";
 import type { DaemonPolicy } from "../../machines/daemon-policy.ts";
 import type { FaultKind, FaultRates } from "./fault-spec.ts";
-import { between, exponentialMs, type RandomSource } from "./seeded-random.ts";
+import { between, exponentialMs, type RandomSource } from "../../machines/seeded-random.ts";
 
 /** The faults a running daemon draws (dep-loss is the simulator's, slow-start and stop-timeout per operation). */
 const RUNNING_FAULTS = ["crash", "hang", "health", "heartbeat"] as const;

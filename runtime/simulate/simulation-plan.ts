@@ -8,11 +8,7 @@
  * and be caught.
  */
 import { conflictingPairs } from "../../machines/daemon-conflicts.ts";
-import {
-  resolvePolicy,
-  type DaemonPolicy,
-  type DaemonPolicyOptions,
-} from "../../machines/daemon-policy.ts";
+import { resolvePolicy, type DaemonPolicy } from "../../machines/daemon-policy.ts";
 import { dependencyClosure, dependencyOrder, findCycle } from "../../machines/dependency-graph.ts";
 import { WardenError } from "../../machines/errors.ts";
 import {
@@ -23,6 +19,7 @@ import {
 } from "../catalog/config-daemons.ts";
 import { selectDaemons, type Selection } from "../config/select-daemons.ts";
 import type { DaemonDefinition, WardenConfig } from "../config/types.ts";
+import { registerOptions } from "../config/manager-from-config.ts";
 import type { RegisterOptions } from "../manager/manager-options.ts";
 
 /**
@@ -115,30 +112,11 @@ function plannedDaemon(name: string, definition: DaemonDefinition): PlannedDaemo
       ),
     ),
   };
-  const policyOptions: DaemonPolicyOptions = {
-    restart: definition.restart,
-    backoff: definition.backoff,
-    resetAfterMs: definition.resetAfterMs,
-    maxRestarts: definition.maxRestarts,
-    withinMs: definition.withinMs,
-    startTimeoutMs: definition.startTimeoutMs,
-    stopTimeoutMs: definition.stopTimeoutMs,
-    health,
-    heartbeatTimeoutMs: definition.heartbeatTimeoutMs ?? SIMULATED_CADENCE.heartbeatTimeoutMs,
-    retryFailedAfterMs: definition.retryFailedAfterMs,
-    critical: definition.critical,
-  };
-  const defined = Object.fromEntries(
-    Object.entries(policyOptions).filter(([, value]) => value !== undefined),
-  ) as DaemonPolicyOptions;
-  const dependsOn = [...(definition.dependsOn ?? [])];
-  const options: RegisterOptions = {
-    ...defined,
-    dependsOn,
-    ...(definition.conflicts !== undefined ? { conflicts: definition.conflicts } : {}),
-    ...(definition.requires !== undefined ? { requires: definition.requires } : {}),
-  };
-  const policy = resolvePolicy(defined);
+  // As `warden up` registers it, with the simulated cadence where the configuration sets none.
+  const heartbeatTimeoutMs = definition.heartbeatTimeoutMs ?? SIMULATED_CADENCE.heartbeatTimeoutMs;
+  const options: RegisterOptions = { ...registerOptions(definition), health, heartbeatTimeoutMs };
+  const dependsOn = [...(options.dependsOn ?? [])];
+  const policy = resolvePolicy(options);
   const heartbeatMs =
     definition.heartbeatTimeoutMs === undefined
       ? SIMULATED_CADENCE.heartbeatMs

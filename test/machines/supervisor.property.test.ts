@@ -11,6 +11,7 @@ import type { RestartPolicy } from "../../machines/daemon-policy.ts";
 import type { LifecycleState } from "../../machines/lifecycle-states.ts";
 import type { LifecycleEventData } from "../../machines/envelope.ts";
 import { Simulation, type FakeDaemon } from "../support/simulated-runtime.ts";
+import { mulberry32 } from "../../machines/seeded-random.ts";
 
 /** Runs of the whole property; the file stays well under 30 s. Raise it to soak the runtime. */
 const NUM_RUNS = Number(process.env.WARDEN_PROPERTY_RUNS) || 100;
@@ -98,18 +99,6 @@ const UNCOUNTED = new Set(["manual", "dependency"]);
 
 const nameOf = (index: number) => `d${index}`;
 
-/** mulberry32: a seeded source for the backoff jitter, so a seed replays the same run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 interface Run {
   sim: Simulation;
   specs: DaemonSpec[];
@@ -117,7 +106,7 @@ interface Run {
 }
 
 function setUp(specs: DaemonSpec[], seed: number): Run {
-  const sim = new Simulation({ random: seededRandom(seed) });
+  const sim = new Simulation({ random: mulberry32(seed) });
   const daemons = specs.map((spec, index) =>
     sim.daemon(
       nameOf(index),

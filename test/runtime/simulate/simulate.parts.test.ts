@@ -8,7 +8,7 @@ import type { Envelope } from "../../../machines/envelope.ts";
 import { EventRules } from "../../../runtime/simulate/event-rules.ts";
 import { DEFAULT_FAULTS, parseFaults } from "../../../runtime/simulate/fault-spec.ts";
 import { InvariantLog } from "../../../runtime/simulate/invariants.ts";
-import { mulberry32, seededStream } from "../../../runtime/simulate/seeded-random.ts";
+import { mulberry32, seededStream } from "../../../machines/seeded-random.ts";
 import { SimulationClock } from "../../../runtime/simulate/sim-clock.ts";
 import { formatOffset, parseDuration } from "../../../runtime/simulate/sim-duration.ts";
 import { wardenErrorOf } from "../../support/warden-error.ts";
