@@ -111,7 +111,7 @@ export class CgroupTree {
       await new Promise((resolve) => clock.setTimeout(resolve, 20));
     }
     for (const cgroup of leftovers.values()) cgroup.remove();
-    if (this.held.size === 0) for (const dir of this.dirs) removeDir(dir);
+    if (this.held.size === 0) this.removeTree();
     return killed;
   }
 
@@ -121,7 +121,13 @@ export class CgroupTree {
     if (!cgroup) return;
     this.held.delete(daemon);
     cgroup.remove();
-    if (this.held.size === 0) for (const dir of this.dirs) removeDir(dir);
+    if (this.held.size === 0) this.removeTree();
+  }
+
+  /** Removes the tree's own directories (where empty); the next acquire makes them again. */
+  private removeTree(): void {
+    for (const dir of this.dirs) removeDir(dir);
+    this.prepared = false;
   }
 
   private cgroupOf(daemon: string): DaemonCgroup {

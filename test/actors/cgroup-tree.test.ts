@@ -69,6 +69,19 @@ describe("cgroup tree", () => {
     expect(cgroup.dirs).toEqual([join(own, "warden-abc/api")]);
     expect(read(own, "warden-abc/api/cpu.max")).toBe("50000 100000");
     expect(read(own, "warden-abc/api/memory.max")).toBe("max");
+    // The last daemon released, the tree goes (a real cgroup's files go with its directory);
+    // a later acquire (a new manager of the same state directory) makes it again, controllers on.
+    for (const file of [
+      "warden-abc/api/cpu.max",
+      "warden-abc/api/memory.max",
+      "warden-abc/cgroup.subtree_control",
+    ]) {
+      rmSync(join(own, file));
+    }
+    tree.release("api");
+    expect(existsSync(join(own, "warden-abc"))).toBe(false);
+    tree.acquire("api", {});
+    expect(read(own, "warden-abc", "cgroup.subtree_control")).toBe("+cpu +memory");
   });
 
   it("v2: other processes in the manager's cgroup: no cgroups, and the reason says so", () => {
