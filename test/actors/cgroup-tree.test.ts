@@ -22,17 +22,17 @@ function fakeRoot(): string {
 
 const read = (...path: string[]) => readFileSync(join(...path), "utf8");
 
+/** What detection says of a host that delegates: v2 with `unified`, v1 with `cpu` and `memory`. */
+function supportOf(parents: NonNullable<CgroupSupport["parents"]>): CgroupSupport {
+  const version = "unified" in parents ? "v2" : "v1";
+  return { version, delegated: true, enforced: true, reason: "", parents };
+}
+
 describe("cgroup tree", () => {
   it("v1: a cgroup per daemon in the cpu and memory hierarchies, with its limits", () => {
     const base = fakeRoot();
     const [cpu, memory] = [join(base, "cpu"), join(base, "memory")];
-    const support: CgroupSupport = {
-      version: "v1",
-      delegated: true,
-      enforced: true,
-      reason: "",
-      parents: { cpu, memory },
-    };
+    const support = supportOf({ cpu, memory });
     const tree = new CgroupTree(support, "warden-abc");
     const cgroup = tree.acquire("trainer", { cpuPercent: 150, memoryMb: 64 })!;
     expect(tree.problem).toBeUndefined();
@@ -53,13 +53,7 @@ describe("cgroup tree", () => {
     const own = join(fakeRoot(), "app.scope");
     mkdirSync(own);
     writeFileSync(join(own, "cgroup.procs"), "");
-    const support: CgroupSupport = {
-      version: "v2",
-      delegated: true,
-      enforced: true,
-      reason: "",
-      parents: { unified: own },
-    };
+    const support = supportOf({ unified: own });
     const tree = new CgroupTree(support, "warden-abc");
     const cgroup = tree.acquire("api", { cpuPercent: 50 })!;
     expect(tree.problem).toBeUndefined();
@@ -89,13 +83,7 @@ describe("cgroup tree", () => {
     mkdirSync(own);
     // What a real cgroup.procs would still list after the manager moved out: its shell.
     writeFileSync(join(own, "cgroup.procs"), "4242\n");
-    const support: CgroupSupport = {
-      version: "v2",
-      delegated: true,
-      enforced: true,
-      reason: "",
-      parents: { unified: own },
-    };
+    const support = supportOf({ unified: own });
     const tree = new CgroupTree(support, "warden-abc");
     expect(tree.acquire("api", { cpuPercent: 50 })).toBeUndefined();
     expect(tree.problem).toBe(
@@ -106,13 +94,7 @@ describe("cgroup tree", () => {
 
   it("release removes the daemon's cgroup, and the tree with the last one", () => {
     const base = fakeRoot();
-    const support: CgroupSupport = {
-      version: "v1",
-      delegated: true,
-      enforced: true,
-      reason: "",
-      parents: { cpu: join(base, "cpu"), memory: join(base, "memory") },
-    };
+    const support = supportOf({ cpu: join(base, "cpu"), memory: join(base, "memory") });
     const tree = new CgroupTree(support, "warden-abc");
     // Plain directories stand in for cgroups here: rmdir needs them empty of files.
     const a = tree.acquire("a", {})!;
