@@ -5,13 +5,11 @@
  * processes, and prints every seed whose run violated an invariant (with the invariant, when,
  * and the command that repeats it). Exit 1 if any did.
  */
-import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import type { SeedsResult } from "./simulate-seeds.ts";
+import { seedsWorker } from "./simulate-worker.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Seeds each worker process runs before reporting. */
 const BATCH = 20;
 
@@ -30,27 +28,6 @@ function runFlags(): string[] {
   return flags;
 }
 
-function batch(seeds: number[]): Promise<SeedsResult> {
-  const args = [
-    "--import",
-    "tsx",
-    "bench/simulate-seeds.ts",
-    "--seeds",
-    seeds.join(","),
-    ...runFlags(),
-  ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  return new Promise((resolve, reject) =>
-    child.on("exit", (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as SeedsResult)
-        : reject(new Error(`seeds ${seeds.join(",")}: exit ${code}`)),
-    ),
-  );
-}
-
 async function main(): Promise<void> {
   const minutes = Number(option("--minutes") ?? "1");
   const duration = option("--duration") ?? "1h";
@@ -62,7 +39,7 @@ async function main(): Promise<void> {
   const loop = async () => {
     while (Date.now() < deadline) {
       const seeds = Array.from({ length: BATCH }, () => randomInt(2 ** 31));
-      const result = await batch(seeds);
+      const result = await seedsWorker(seeds.join(","), runFlags());
       runs += result.runs;
       for (const failure of result.failures) {
         failures.push(failure);

@@ -7,20 +7,17 @@
  * that is what the run would take alone. Run alone with `npm run bench -- --only simulate`
  * (`npm run bench:simulate`).
  */
-import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { validateConfig } from "../runtime/config/validate-config.ts";
 import { DEFAULT_FAULTS } from "../runtime/simulate/fault-spec.ts";
 import { runSimulation } from "../runtime/simulate/run-simulation.ts";
-import type { SeedsResult } from "./simulate-seeds.ts";
+import { seedsWorker } from "./simulate-worker.ts";
 import { median } from "./stats.ts";
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 /** The daemons of the ringrift catalog, which every run simulates. */
 export const CATALOG_DAEMONS = 63;
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface DayRun {
   wallMs: number;
@@ -120,7 +117,7 @@ async function manySeeds(
     Array.from({ length: workers }, (_, i) => {
       const from = 1 + i * per;
       const to = Math.min(seeds, from + per - 1);
-      return worker(`${from}-${to}`);
+      return seedsWorker(`${from}-${to}`, ["--duration", "1h"]);
     }),
   );
   return {
@@ -128,21 +125,4 @@ async function manySeeds(
     cpuMs: results.reduce((sum, r) => sum + r.cpuMs, 0),
     failures: results.reduce((sum, r) => sum + r.failures.length, 0),
   };
-}
-
-function worker(seeds: string): Promise<SeedsResult> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "bench/simulate-seeds.ts", "--seeds", seeds, "--duration", "1h"],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let out = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  return new Promise((resolve, reject) =>
-    child.on("exit", (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as SeedsResult)
-        : reject(new Error(`worker ${seeds} exited ${code}`)),
-    ),
-  );
 }
