@@ -1,34 +1,26 @@
 /**
  * `warden simulate` as a user runs it (SPEC §12), in separate processes: the same seed and inputs
  * give the same event log byte for byte and the same digest in two processes; `--replay` matches
- * its own log and names the first line of a tampered one; bad usage exits 2. The CLI runs from
- * source (`node --import tsx cli/main.ts`): the built dist/ is not needed.
+ * its own log and names the first line of a tampered one; bad usage exits 2. The built CLI runs
+ * (`node bin/warden.js`), as for the other end-to-end tests.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FAULT_KINDS } from "../../runtime/simulate/fault-spec.ts";
-import { repoRoot } from "../support/run-warden.ts";
+import { runWarden } from "../support/run-warden.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "warden-simulate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `warden simulate …args` from source; its exit code and output. */
-function simulate(
+/** Runs `warden simulate …args`; its exit code and output. */
+async function simulate(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "simulate", ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+  const run = runWarden(["simulate", ...args]);
+  const code = await run.exited;
+  return { code, ...run.output() };
 }
 
 const RUN = ["--catalog", "ringrift", "--duration", "2h", "--json"];
@@ -124,33 +116,20 @@ describe("warden simulate", () => {
   });
 
   it("--inspect serves the run to the inspector, then stays up until SIGINT", async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "cli/main.ts",
-        "simulate",
-        "--catalog",
-        "ringrift",
-        "--profile",
-        "selfplay",
-      ].concat(["--duration", "30m", "--seed", "4", "--inspect", "--speed", "100000"]),
-      { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) =>
-      child.on("exit", (code) => resolve(code)),
+    const run = runWarden(
+      ["simulate", "--catalog", "ringrift", "--profile", "selfplay"].concat([
+        "--duration",
+        "30m",
+        "--seed",
+        "4",
+        "--inspect",
+        "--speed",
+        "100000",
+      ]),
     );
     try {
-      for (let i = 0; i < 300 && !stderr.includes("the run is over"); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(stderr).toContain("the run is over");
-      const login = stdout.split("\n")[0]!;
+      await run.waitForOutput(/the run is over/, 30_000);
+      const login = run.output().stdout.split("\n")[0]!;
       expect(login).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/inspector\/login\?token=\S+$/);
       // The login becomes a session cookie, which opens the inspector's data.
       const entered = await fetch(login, { redirect: "manual" });
@@ -161,9 +140,9 @@ describe("warden simulate", () => {
       expect(daemons.map((d) => d.name)).toContain("IDLE_RESOURCE");
       expect(new Set(daemons.map((d) => d.state))).toEqual(new Set(["STOPPED"]));
     } finally {
-      child.kill("SIGINT");
+      run.child.kill("SIGINT");
     }
-    expect(await exited).toBe(0);
+    expect(await run.exited).toBe(0);
   });
 
   it("exits 2 naming an unknown fault, and a bad duration", async () => {
