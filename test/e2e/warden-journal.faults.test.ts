@@ -24,9 +24,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   eventuallyAsync,
-  workspacePerTest,
+  twoManagersAtOnce,
   type Run,
   type Workspace,
+  workspacePerTest,
 } from "../support/manager-run.ts";
 import { eventually } from "../support/process-harness.ts";
 import { repoRoot } from "../support/run-warden.ts";
@@ -382,10 +383,7 @@ describe("journal faults: a journal warden cannot use", () => {
 describe("journal faults: two managers at the same instant", () => {
   it("one wins; the loser never holds the journal; the winner's journal is intact and journals events", async () => {
     const space = workspace({ server: { port: 0 }, daemons: { sleeper: SLEEPER } });
-    const runs = [space.up(), space.up()];
-    const first = await Promise.race(runs.map((run, index) => run.exited.then(() => index)));
-    const loser = runs[first]!;
-    const winner = runs[1 - first]!;
+    const { winner, loser } = await twoManagersAtOnce(space);
     expect(await loser.exited).toBe(1);
     expect(loser.output().stderr).toMatch(/already runs on the state directory/);
     expect(loser.output().stderr).not.toContain("journal");

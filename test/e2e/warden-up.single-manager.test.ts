@@ -9,7 +9,12 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { eventually } from "../support/process-harness.ts";
-import { eventuallyAsync, runningGroup, workspacePerTest } from "../support/manager-run.ts";
+import {
+  eventuallyAsync,
+  runningGroup,
+  twoManagersAtOnce,
+  workspacePerTest,
+} from "../support/manager-run.ts";
 
 const workspace = workspacePerTest();
 
@@ -29,10 +34,7 @@ async function statusText(stateDir: string): Promise<string | undefined> {
 describe("warden up: one manager per state directory", () => {
   it("of two started at the same instant, exactly one runs; the other names it and exits 1", async () => {
     const space = workspace({ server: { port: 0 }, daemons: { sleeper: SLEEPER } });
-    const runs = [space.up(), space.up()];
-    const first = await Promise.race(runs.map((run, index) => run.exited.then(() => index)));
-    const loser = runs[first]!;
-    const winner = runs[1 - first]!;
+    const { winner, loser } = await twoManagersAtOnce(space);
     expect(await loser.exited).toBe(1);
     expect(loser.output().stderr).toMatch(
       new RegExp(

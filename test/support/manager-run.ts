@@ -149,3 +149,13 @@ export function foldersAndRunsPerTest(prefix: string): {
     },
   };
 }
+
+/**
+ * Starts two `warden up` on `space` at the same instant; resolves once one has exited, naming
+ * it the loser (its exit code is the caller's to check) and the other the winner.
+ */
+export async function twoManagersAtOnce(space: Workspace): Promise<{ winner: Run; loser: Run }> {
+  const runs = [space.up(), space.up()];
+  const first = await Promise.race(runs.map((run, index) => run.exited.then(() => index)));
+  return { loser: runs[first]!, winner: runs[1 - first]! };
+}
